@@ -1,5 +1,6 @@
 // Pipe and Connection (SPEC §4, §15.1): flags, argument errors, exact wire bytes, end-of-file rules,
 // bad message length, recv_bytes_into and its BufferTooShort, poll, SIGPIPE, large payloads.
+#include <QStandardPaths>
 #include <QTest>
 #include <mp/connection.hpp>
 
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <functional>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +67,20 @@ int exit_status(pid_t pid) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Starts python3 running `script` with `fd` inherited as descriptor 100, which is passed as argv[1].
+pid_t start_python(const QString& python, const char* script, int fd) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fd, 100); // dup2 clears close-on-exec on the copy
+    const QByteArray program = python.toLocal8Bit();
+    char* argv[] = {const_cast<char*>("python3"), const_cast<char*>("-c"), const_cast<char*>(script),
+                    const_cast<char*>("100"), nullptr};
+    pid_t pid = -1;
+    const int err = posix_spawn(&pid, program.constData(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return err == 0 ? pid : -1;
 }
 
 template <class E, class F> QString error_of(F&& operation) {
@@ -455,6 +471,40 @@ private slots:
             QCOMPARE(b.recv_bytes(), std::string(size, 'q'));
             QCOMPARE(exit_status(pid), 0);
         }
+    }
+
+    void bytesWithCPythonPeer() {
+        const QString python = QStandardPaths::findExecutable("python3");
+        if (python.isEmpty()) QSKIP("python3 is not installed");
+        // CPython's own Connection on the other end: it greets, then echoes every message reversed.
+        const char* script = R"(
+import sys
+from multiprocessing.connection import Connection
+c = Connection(int(sys.argv[1]))
+c.send_bytes(b'hello from python')
+while True:
+    try:
+        m = c.recv_bytes()
+    except EOFError:
+        break
+    c.send_bytes(m[::-1])
+)";
+        auto [ours, theirs] = mp::Pipe();
+        const pid_t pid = start_python(python, script, theirs.fileno());
+        QVERIFY(pid > 0);
+        theirs.close();
+        QCOMPARE(ours.recv_bytes(), std::string("hello from python"));
+        ours.send_bytes("abc");
+        QCOMPARE(ours.recv_bytes(), std::string("cba"));
+        ours.send_bytes("");
+        QCOMPARE(ours.recv_bytes(), std::string());
+        std::string big(300000, '\0');
+        for (std::size_t i = 0; i < big.size(); ++i)
+            big[i] = char(i % 253);
+        ours.send_bytes(big);
+        QVERIFY(ours.recv_bytes() == std::string(big.rbegin(), big.rend()));
+        ours.close(); // python sees EOFError and exits normally
+        QCOMPARE(exit_status(pid), 0);
     }
 };
 
