@@ -197,5 +197,69 @@ wait(const std::vector<T>& objects, std::optional<double> timeout = std::nullopt
     return ready;
 }
 
+// ---- Listener and Client (SPEC §5, handshake §15.2) -------------------------------------------------------
+
+// An AF_INET address: Python's (host, port) tuple.
+struct InetAddress {
+    std::string host;
+    int port = 0;
+    bool operator==(const InetAddress&) const = default;
+};
+// A string is an AF_UNIX path ("\0name" for Linux's abstract namespace; a string starting with two
+// backslashes is a Windows AF_PIPE name, which POSIX rejects).
+using Address = std::variant<std::string, InetAddress>;
+
+// The families this platform accepts, and the one an address belongs to ("AF_INET", "AF_UNIX", "AF_PIPE").
+inline const std::vector<std::string> families{"AF_INET", "AF_UNIX"};
+std::string address_type(const Address& address);
+
+// A listening socket. Without an address it binds a fresh one of the family (AF_UNIX by default: a path
+// in a private temporary directory; AF_INET: ('localhost', 0)). With an authkey, every accepted connection
+// is authenticated both ways before accept() returns it. Filesystem AF_UNIX paths are removed on close.
+// The destructor closes, like leaving Python's `with Listener(...)` block.
+class Listener {
+public:
+    explicit Listener(std::optional<Address> address = std::nullopt,
+                      std::optional<std::string> family = std::nullopt, int backlog = 1,
+                      std::optional<std::string> authkey = std::nullopt);
+    Listener(Listener&& other) noexcept;
+    Listener& operator=(Listener&& other) noexcept;
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+    ~Listener();
+
+    // OSError('listener is closed') after close(); AuthenticationError when the peer fails the handshake.
+    Connection accept();
+    void close();
+    bool closed() const noexcept { return fd_ < 0; }
+    const Address& address() const noexcept { return address_; }
+    // The peer's address of the last accepted connection ("" for an unnamed AF_UNIX peer).
+    const std::optional<Address>& last_accepted() const noexcept { return last_accepted_; }
+
+private:
+    int fd_ = -1;
+    Address address_;
+    bool unlink_on_close_ = false;
+    std::optional<std::string> authkey_;
+    std::optional<Address> last_accepted_;
+};
+
+// Connects to a Listener; with an authkey, answers its challenge and then challenges it.
+Connection Client(const Address& address, std::optional<std::string> family = std::nullopt,
+                  std::optional<std::string> authkey = std::nullopt);
+
+// The mutual-authentication halves (SPEC §15.2). deliver_challenge sends `#CHALLENGE#{digest}` + 40 random
+// bytes and accepts a `{digest}`-prefixed HMAC or a legacy raw HMAC-MD5 reply; answer_challenge answers
+// either form. Failure → AuthenticationError ('digest received was wrong' / 'digest sent was rejected').
+void deliver_challenge(const Connection& connection, std::string_view authkey,
+                       std::string_view digest_name = "sha256");
+void answer_challenge(const Connection& connection, std::string_view authkey);
+
+// The MAC computations behind the handshake, exposed so that the protocol's test vectors can be checked.
+// challenge_response: the reply to a challenge message (without the #CHALLENGE# prefix).
+std::string challenge_response(std::string_view authkey, std::string_view message);
+// verify_challenge_response: AuthenticationError unless `response` answers `message`.
+void verify_challenge_response(std::string_view authkey, std::string_view message, std::string_view response);
+
 } // namespace connection
 } // namespace mp
