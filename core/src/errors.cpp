@@ -39,6 +39,7 @@ struct ExceptionRegistry {
         add<AttributeError>("AttributeError");
         add<ZeroDivisionError>("ZeroDivisionError");
         add<OverflowError>("OverflowError");
+        add<MemoryError>("MemoryError");
         add<BrokenBarrierError>("BrokenBarrierError");
         add<Empty>("Empty");
         add<Full>("Full");

@@ -46,6 +46,7 @@ MP_DEFINE_ERROR(IndexError, LookupError);
 MP_DEFINE_ERROR(AttributeError, Exception);
 MP_DEFINE_ERROR(ZeroDivisionError, Exception);
 MP_DEFINE_ERROR(OverflowError, Exception);
+MP_DEFINE_ERROR(MemoryError, Exception);
 MP_DEFINE_ERROR(BrokenBarrierError, RuntimeError); // threading.BrokenBarrierError
 MP_DEFINE_ERROR(Empty, Exception);                 // queue.Empty
 MP_DEFINE_ERROR(Full, Exception);                  // queue.Full
