@@ -8,11 +8,13 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace mp {
 
@@ -29,8 +31,41 @@ struct Connection::State {
         , is_socket(is_socket_) {}
     State(const State&) = delete;
     State& operator=(const State&) = delete;
-    ~State() {
-        if (fd >= 0) ::close(fd);
+    ~State() { close(); }
+
+    void close() {
+        if (fd < 0) return;
+        forget(fd);
+        // Not retried on EINTR: Linux releases the descriptor even then, and it may already be reused.
+        ::close(fd);
+        fd = -1;
+    }
+
+    // Open connections of this process by descriptor. Turning a Handle back into a Connection must find
+    // the existing owner (in this process, or the copy a fork child inherited), not make a second one that
+    // would close the descriptor twice.
+    static void remember(const std::shared_ptr<State>& state) {
+        std::lock_guard lock(registry_mutex());
+        registry()[state->fd] = state;
+    }
+    static std::shared_ptr<State> find(int fd) {
+        std::lock_guard lock(registry_mutex());
+        const auto it = registry().find(fd);
+        return it == registry().end() ? nullptr : it->second.lock();
+    }
+
+private:
+    static void forget(int fd) {
+        std::lock_guard lock(registry_mutex());
+        registry().erase(fd);
+    }
+    static std::mutex& registry_mutex() {
+        static std::mutex mutex;
+        return mutex;
+    }
+    static std::unordered_map<int, std::weak_ptr<State>>& registry() {
+        static std::unordered_map<int, std::weak_ptr<State>> open_connections;
+        return open_connections;
     }
 };
 
@@ -109,6 +144,26 @@ Connection::Connection(int fd, bool readable, bool writable) {
     if (fd < 0) throw ValueError("invalid handle");
     if (!readable && !writable) throw ValueError("at least one of `readable` and `writable` must be True");
     state_ = std::make_shared<State>(fd, readable, writable, is_socket(fd));
+    State::remember(state_);
+}
+
+Connection Connection::adopt(int fd, bool readable, bool writable) {
+    if (std::shared_ptr<State> existing = State::find(fd)) return Connection(std::move(existing));
+    return Connection(fd, readable, writable);
+}
+
+Object Convert<Connection>::to(const Connection& connection) {
+    return Handle{.kind = "Connection",
+                  .name = {},
+                  .ints = {connection.readable(), connection.writable()},
+                  .fds = {connection.fileno()}};
+}
+
+Connection Convert<Connection>::from(const Object& object) {
+    const Handle& handle = object.as_handle();
+    if (handle.kind != "Connection" || handle.ints.size() != 2 || handle.fds.size() != 1)
+        throw TypeError("expected a Connection handle, got '" + handle.kind + "'");
+    return Connection::adopt(handle.fds[0], handle.ints[0] != 0, handle.ints[1] != 0);
 }
 
 void Connection::check_readable() const {
@@ -127,10 +182,7 @@ int Connection::fileno() const {
 }
 
 void Connection::close() const {
-    if (state_->fd < 0) return;
-    // Not retried on EINTR: Linux releases the descriptor even then, and it may already be reused.
-    ::close(state_->fd);
-    state_->fd = -1;
+    state_->close();
 }
 
 bool Connection::closed() const noexcept {

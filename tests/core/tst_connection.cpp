@@ -473,6 +473,58 @@ private slots:
         }
     }
 
+    void convertsThroughHandle() {
+        auto [r, w] = mp::Pipe(false);
+        const mp::Object object = mp::to_object(w);
+        QCOMPARE(object.type_name(), std::string("Connection"));
+        QCOMPARE(object.as_handle(),
+                 (mp::Handle{.kind = "Connection", .name = {}, .ints = {0, 1}, .fds = {w.fileno()}}));
+        // In the process that owns the descriptor, the handle leads back to the very same connection.
+        const Connection back = mp::from_object<Connection>(object);
+        QVERIFY(back == w);
+        QVERIFY(!back.readable() && back.writable());
+        back.send_bytes("via handle");
+        QCOMPARE(r.recv_bytes(), std::string("via handle"));
+        // A descriptor no connection owns yet becomes a new connection that owns it.
+        int fds[2];
+        QCOMPARE(::pipe(fds), 0);
+        ::close(fds[1]);
+        {
+            const Connection adopted = mp::from_object<Connection>(
+                mp::Handle{.kind = "Connection", .name = {}, .ints = {1, 0}, .fds = {fds[0]}});
+            QVERIFY(adopted.readable() && !adopted.writable());
+            QVERIFY_THROWS_EXCEPTION(mp::EOFError, adopted.recv_bytes());
+        }
+        QVERIFY(!descriptor_open(fds[0]));
+        QCOMPARE(error_of<mp::TypeError>([] {
+                     mp::from_object<Connection>(
+                         mp::Handle{.kind = "Lock", .name = {}, .ints = {}, .fds = {}});
+                 }),
+                 QString("expected a Connection handle, got 'Lock'"));
+        QVERIFY_THROWS_EXCEPTION(mp::TypeError, mp::from_object<Connection>(mp::Object(3)));
+        w.close();
+        QCOMPARE(error_of<mp::OSError>([&] { mp::to_object(w); }), QString("handle is closed"));
+    }
+
+    void handleInForkChildIsTheInheritedConnection() {
+        // Closing the converted connection in a fork child closes the child's only copy of the write end,
+        // so the parent sees end of file once it has closed its own.
+        auto [r, w] = mp::Pipe(false);
+        const mp::Object handle = mp::to_object(w);
+        const pid_t pid = fork_child([&] {
+            const Connection child_end = mp::from_object<Connection>(handle);
+            child_end.send_bytes("from child");
+            child_end.close();
+            if (!w.closed()) throw mp::AssertionError("not the same connection");
+            ::pause(); // stay alive: end of file must come from the close, not from exiting
+        });
+        w.close();
+        QCOMPARE(r.recv_bytes(), std::string("from child"));
+        QVERIFY_THROWS_EXCEPTION(mp::EOFError, r.recv_bytes());
+        ::kill(pid, SIGKILL);
+        QCOMPARE(exit_status(pid), 128 + SIGKILL);
+    }
+
     void bytesWithCPythonPeer() {
         const QString python = QStandardPaths::findExecutable("python3");
         if (python.isEmpty()) QSKIP("python3 is not installed");

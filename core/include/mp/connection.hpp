@@ -2,6 +2,7 @@
 // Pipe and Connection: message-oriented byte streams between processes (SPEC §4), framed as in CPython's
 // multiprocessing.connection on POSIX (SPEC §15.1), so either end may be a real Python process.
 #include <mp/errors.hpp>
+#include <mp/object.hpp>
 
 #include <array>
 #include <cstddef>
@@ -76,9 +77,13 @@ public:
     bool operator==(const Connection& other) const noexcept { return state_ == other.state_; }
 
 private:
+    friend struct Convert<Connection>;
     struct State;
     explicit Connection(std::shared_ptr<State> state)
         : state_(std::move(state)) {}
+    // The connection already open on `fd` in this process (including one inherited through fork), or a
+    // new one taking ownership of it.
+    static Connection adopt(int fd, bool readable, bool writable);
 
     void check_readable() const;
     void check_writable() const;
@@ -88,6 +93,13 @@ private:
     void send_message(std::span<const std::byte> body) const;
 
     std::shared_ptr<State> state_;
+};
+
+// A Connection travels as Handle{kind "Connection", ints {readable, writable}, fds {fd}}, so it can be a
+// Process argument under every start method (the process layer carries the descriptor across).
+template <> struct Convert<Connection> {
+    static Object to(const Connection& connection); // OSError('handle is closed') when closed
+    static Connection from(const Object& object);
 };
 
 // (conn1, conn2). Duplex: a connected AF_UNIX stream socket pair, both ends readable and writable.
@@ -212,6 +224,20 @@ using Address = std::variant<std::string, InetAddress>;
 // The families this platform accepts, and the one an address belongs to ("AF_INET", "AF_UNIX", "AF_PIPE").
 inline const std::vector<std::string> families{"AF_INET", "AF_UNIX"};
 std::string address_type(const Address& address);
+
+} // namespace connection
+
+// Addresses as Python values: ('127.0.0.1', 6000), '/tmp/x', and b'\x00name' for abstract names.
+template <> struct Convert<connection::InetAddress> {
+    static Object to(const connection::InetAddress& address);
+    static connection::InetAddress from(const Object& object);
+};
+template <> struct Convert<connection::Address> {
+    static Object to(const connection::Address& address);
+    static connection::Address from(const Object& object);
+};
+
+namespace connection {
 
 // A listening socket. Without an address it binds a fresh one of the family (AF_UNIX by default: a path
 // in a private temporary directory; AF_INET: ('localhost', 0)). With an authkey, every accepted connection
