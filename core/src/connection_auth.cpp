@@ -62,7 +62,9 @@ DigestAndPayload split_digest_prefix(std::string_view message) {
             if (digest_named(name) != nullptr) return {name, message.substr(brace + 1)};
         }
     }
-    throw AuthenticationError("unsupported message length, missing digest prefix, or unsupported digest");
+    throw AuthenticationError(
+        "unsupported message length, missing digest prefix, or unsupported digest: message=" +
+        Object::bytes(std::string(message)).repr());
 }
 
 // "{name}" followed by `rest`.
@@ -119,7 +121,8 @@ void deliver_challenge(const Connection& connection, std::string_view authkey, s
 void answer_challenge(const Connection& connection, std::string_view authkey) {
     const std::string challenge = connection.recv_bytes(handshake_maxlength);
     if (!std::string_view(challenge).starts_with(challenge_prefix))
-        throw AuthenticationError("Protocol error, expected challenge");
+        throw AuthenticationError("Protocol error, expected challenge: message=" +
+                                  Object::bytes(challenge).repr());
     const std::string_view message = std::string_view(challenge).substr(challenge_prefix.size());
     if (message.size() < legacy_challenge_length)
         throw AuthenticationError("challenge too short: " + std::to_string(message.size()) + " bytes");

@@ -158,6 +158,38 @@ struct DescriptorGuard {
 
 } // namespace
 
+} // namespace mp::connection
+
+namespace mp {
+
+Object Convert<connection::InetAddress>::to(const connection::InetAddress& address) {
+    return Object::tuple(address.host, address.port);
+}
+
+connection::InetAddress Convert<connection::InetAddress>::from(const Object& object) {
+    if (!object.is_tuple() || object.size() != 2)
+        throw TypeError("AF_INET address must be tuple, not " + object.type_name());
+    return {from_object<std::string>(object[0]), from_object<int>(object[1])};
+}
+
+Object Convert<connection::Address>::to(const connection::Address& address) {
+    if (const auto* inet = std::get_if<connection::InetAddress>(&address)) return to_object(*inet);
+    const std::string& path = std::get<std::string>(address);
+    // Python reports abstract-namespace names as bytes.
+    return !path.empty() && path[0] == '\0' ? Object::bytes(path) : Object(path);
+}
+
+connection::Address Convert<connection::Address>::from(const Object& object) {
+    if (object.is_tuple()) return from_object<connection::InetAddress>(object);
+    if (object.is_str()) return object.as_str();
+    if (object.is_bytes()) return object.as_bytes();
+    throw TypeError("address type of " + object.repr() + " unrecognized");
+}
+
+} // namespace mp
+
+namespace mp::connection {
+
 std::string address_type(const Address& address) {
     if (std::holds_alternative<InetAddress>(address)) return "AF_INET";
     return std::get<std::string>(address).starts_with("\\\\") ? "AF_PIPE" : "AF_UNIX";
