@@ -1,5 +1,6 @@
 // Pipe and Connection (SPEC §4).
 #include "mp/connection.hpp"
+#include "mp/pickle.hpp"
 
 #include "connection_poll.hpp"
 
@@ -208,6 +209,17 @@ void Connection::send_bytes(std::span<const std::byte> buffer, std::int64_t offs
         count = *size;
     }
     send_message(buffer.subspan(static_cast<std::size_t>(offset), static_cast<std::size_t>(count)));
+}
+
+void Connection::send(const Object& object) const {
+    check_writable();
+    const std::string pickled = pickle::dumps(object);
+    send_message(std::as_bytes(std::span(pickled.data(), pickled.size())));
+}
+
+Object Connection::recv() const {
+    check_readable();
+    return pickle::loads(receive_message(std::nullopt));
 }
 
 void Connection::send_message(std::span<const std::byte> body) const {

@@ -188,6 +188,77 @@ private slots:
                                                       7));
     }
 
+    void sendWireFormat() {
+        auto [a, b] = mp::Pipe();
+        a.send(mp::None);
+        QCOMPARE(read_raw(b.fileno(), 8), std::string("\x00\x00\x00\x04\x80\x04\x4e\x2e", 8));
+        // SPEC §15.4 golden vector for [1, 2, 3], framed: 22 bytes of pickle after the 4-byte header.
+        a.send(mp::Object::list({1, 2, 3}));
+        QCOMPARE(read_raw(b.fileno(), 26),
+                 std::string("\x00\x00\x00\x16\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00"
+                             "\x5d\x94\x28\x4b\x01\x4b\x02\x4b\x03\x65\x2e",
+                             26));
+    }
+
+    void sendAndRecvObjects() {
+        auto [a, b] = mp::Pipe();
+        const std::vector<mp::Object> values{
+            mp::Object::list({42, mp::None, "hello"}),
+            mp::Object::dict({{"a", 1}, {0.25, mp::Object::tuple(1, "x")}}),
+            mp::Object::bytes(std::string("\0\xff", 2)),
+            mp::Object::parse_int("123456789012345678901234567890"),
+            mp::Object(-1.5),
+            mp::Object(true),
+            mp::Object(""),
+            mp::Object::set({1, 2, 3}),
+            mp::Object(mp::ExceptionValue{"ValueError", "bad value", ""}),
+        };
+        for (const mp::Object& value : values) {
+            a.send(value);
+            QCOMPARE(b.recv().repr(), value.repr());
+        }
+        b.send(std::vector<int>{1, 2, 3}); // typed values convert on the way
+        QCOMPARE(a.recv(), mp::Object::list({1, 2, 3}));
+        b.send(std::string("text"));
+        QCOMPARE(a.recv(), mp::Object("text"));
+    }
+
+    void recvOfNonPickleIsUnpicklingError() {
+        auto [a, b] = mp::Pipe();
+        a.send_bytes("definitely not a pickle");
+        QVERIFY_THROWS_EXCEPTION(mp::UnpicklingError, b.recv());
+        a.send("next"); // the bad message was consumed; the stream is still in step
+        QCOMPARE(b.recv(), mp::Object("next"));
+        a.close();
+        QVERIFY_THROWS_EXCEPTION(mp::EOFError, b.recv());
+    }
+
+    void sendChecksBeforePickling() {
+        auto [r, w] = mp::Pipe(false);
+        const mp::Object not_utf8 = mp::Object(std::string("\xff"));
+        QVERIFY_THROWS_EXCEPTION(mp::PicklingError, w.send(not_utf8));
+        QCOMPARE(error_of<mp::OSError>([&] { r.send(not_utf8); }), QString("connection is read-only"));
+        QCOMPARE(error_of<mp::OSError>([&] { w.recv(); }), QString("connection is write-only"));
+        QVERIFY(!r.poll()); // nothing was written by the failed sends
+        w.close();
+        QCOMPARE(error_of<mp::OSError>([&] { w.send(not_utf8); }), QString("handle is closed"));
+    }
+
+    void largeObjectBetweenProcesses() {
+        // A 200,000-element list: about 1 MiB of pickle, far beyond one pipe buffer.
+        auto [a, b] = mp::Pipe();
+        std::vector<mp::Object> items;
+        items.reserve(200'000);
+        for (int i = 0; i < 200'000; ++i)
+            items.emplace_back(i);
+        const mp::Object big = mp::Object::list(std::move(items));
+        const pid_t pid = fork_child([&] { a.send(big); });
+        const mp::Object received = b.recv();
+        QCOMPARE(received.size(), std::size_t(200'000));
+        QVERIFY(received == big);
+        QCOMPARE(exit_status(pid), 0);
+    }
+
     void emptyMessagesAreDistinct() {
         auto [a, b] = mp::Pipe();
         a.send_bytes("");
@@ -523,6 +594,47 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(mp::EOFError, r.recv_bytes());
         ::kill(pid, SIGKILL);
         QCOMPARE(exit_status(pid), 128 + SIGKILL);
+    }
+
+    void objectsWithCPythonPeer() {
+        const QString python = QStandardPaths::findExecutable("python3");
+        if (python.isEmpty()) QSKIP("python3 is not installed");
+        // Python sends its own objects first, then echoes every object it receives inside a tuple.
+        const char* script = R"(
+import sys
+from multiprocessing.connection import Connection
+c = Connection(int(sys.argv[1]))
+c.send([42, None, 'hello', 3.25, b'\x00b', {'k': (1, 2)}, 2**70, -1, True, {1, 2}, frozenset(), bytearray(b'x')])
+while True:
+    try:
+        obj = c.recv()
+    except EOFError:
+        break
+    c.send(('echo', obj))
+)";
+        auto [ours, theirs] = mp::Pipe();
+        const pid_t pid = start_python(python, script, theirs.fileno());
+        QVERIFY(pid > 0);
+        theirs.close();
+        QCOMPARE(ours.recv().repr(),
+                 std::string(
+                     "[42, None, 'hello', 3.25, b'\\x00b', {'k': (1, 2)}, 1180591620717411303424, -1, True, "
+                     "{1, 2}, frozenset(), bytearray(b'x')]"));
+        const std::vector<mp::Object> values{
+            mp::Object::list({1, "abc", mp::None}),
+            mp::Object::dict({{"nested", mp::Object::list({mp::Object::tuple(), mp::Object::dict()})}}),
+            mp::Object(std::string(100000, 'z')),
+            mp::Object(mp::ExceptionValue{"KeyError", "missing", ""}),
+            mp::Object(0.1),
+        };
+        for (const mp::Object& value : values) {
+            ours.send(value);
+            const mp::Object echoed = ours.recv();
+            QCOMPARE(echoed[0], mp::Object("echo"));
+            QCOMPARE(echoed[1].repr(), value.repr());
+        }
+        ours.close();
+        QCOMPARE(exit_status(pid), 0);
     }
 
     void bytesWithCPythonPeer() {

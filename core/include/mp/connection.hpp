@@ -28,6 +28,15 @@ public:
     // allowed.
     explicit Connection(int fd, bool readable = true, bool writable = true);
 
+    // Sends one object as one message (pickle protocol 4, readable by CPython's Connection.recv).
+    void send(const Object& object) const;
+    // Typed values go through mp::to_object, e.g. send(std::vector<int>{1, 2}).
+    template <class T>
+    requires(!std::is_convertible_v<const T&, Object>) && requires(const T& value) { Convert<T>::to(value); }
+    void send(const T& value) const { send(to_object(value)); }
+    // Receives one message and unpickles it. EOFError when the peer has closed and nothing is pending.
+    Object recv() const;
+
     // Sends `buffer[offset : offset + size]` as one message; offset and size count bytes.
     void send_bytes(std::span<const std::byte> buffer, std::int64_t offset = 0,
                     std::optional<std::int64_t> size = std::nullopt) const;
