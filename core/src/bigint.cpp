@@ -12,6 +12,10 @@ namespace {
 
 constexpr std::uint32_t decimal_chunk = 1'000'000'000; // 10^9 fits a limb
 constexpr std::uint64_t hash_modulus = (std::uint64_t{1} << 61) - 1;
+// Python 3.11 refuses decimal conversions beyond 4300 digits (sys.int_info.default_max_str_digits):
+// they take quadratic time. 14300 bits is safely above the largest 4300-digit value.
+constexpr std::size_t max_str_digits = 4300;
+constexpr std::size_t max_str_bits = 14300;
 
 // magnitude = magnitude * factor + addend
 void multiply_add(std::vector<std::uint32_t>& magnitude, std::uint32_t factor, std::uint32_t addend) {
@@ -93,6 +97,12 @@ BigInt BigInt::from_decimal(std::string_view text) {
         text.remove_prefix(1);
     }
     if (text.empty()) invalid_literal(original);
+    const auto digits =
+        static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return c != '_'; }));
+    if (digits > max_str_digits)
+        throw ValueError("Exceeds the limit (4300 digits) for integer string conversion: value has " +
+                         std::to_string(digits) +
+                         " digits; use sys.set_int_max_str_digits() to increase the limit");
     bool previous_was_digit = false;
     for (const char c : text) {
         if (c == '_') {
@@ -182,6 +192,11 @@ std::optional<BigInt> BigInt::from_double(double value) {
 
 std::string BigInt::to_decimal() const {
     if (is_zero()) return "0";
+    const auto too_long = [] {
+        return ValueError("Exceeds the limit (4300 digits) for integer string conversion; use "
+                          "sys.set_int_max_str_digits() to increase the limit");
+    };
+    if (bit_length(magnitude_) > max_str_bits) throw too_long();
     std::vector<std::uint32_t> rest = magnitude_;
     std::vector<std::uint32_t> chunks; // base 10^9, least significant first
     while (!rest.empty())
@@ -193,6 +208,7 @@ std::string BigInt::to_decimal() const {
         text.append(9 - part.size(), '0');
         text += part;
     }
+    if (text.size() - (negative_ ? 1 : 0) > max_str_digits) throw too_long();
     return text;
 }
 
@@ -218,7 +234,9 @@ std::optional<std::uint64_t> BigInt::to_uint64() const {
 }
 
 double BigInt::to_double() const {
-    // Parsing the decimal text gives the correctly rounded double without hand-written rounding.
+    // Beyond 1024 bits it cannot be a finite double; below, parsing the decimal text gives the correctly
+    // rounded double without hand-written rounding.
+    if (bit_length(magnitude_) > 1025) throw OverflowError("int too large to convert to float");
     const std::string text = to_decimal();
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);

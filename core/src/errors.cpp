@@ -65,6 +65,12 @@ void register_exception_thrower(std::string type_name, Thrower thrower) {
     reg.throwers[std::move(type_name)] = std::move(thrower);
 }
 
+bool has_exception_type(std::string_view type_name) {
+    auto& reg = registry();
+    std::lock_guard lock(reg.mutex);
+    return reg.throwers.find(type_name) != reg.throwers.end();
+}
+
 void throw_by_type_name(std::string_view type_name, const std::string& message) {
     Thrower thrower;
     {

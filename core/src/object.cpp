@@ -122,8 +122,8 @@ void repr_str(std::string& out, std::string_view text) {
     out += quote;
 }
 
-// Python's repr(bytes).
-void repr_bytes(std::string& out, std::string_view data) {
+// Python's repr(bytes). bytearray's repr escapes ' even inside "..." (CPython quirk).
+void repr_bytes(std::string& out, std::string_view data, bool escape_single_quote = false) {
     const bool has_single = data.find('\'') != std::string_view::npos;
     const bool has_double = data.find('"') != std::string_view::npos;
     const char quote = has_single && !has_double ? '"' : '\'';
@@ -131,7 +131,7 @@ void repr_bytes(std::string& out, std::string_view data) {
     out += quote;
     for (const char ch : data) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c == static_cast<unsigned char>(quote) || c == '\\') {
+        if (c == static_cast<unsigned char>(quote) || c == '\\' || (escape_single_quote && c == '\'')) {
             out += '\\';
             out += ch;
         } else if (c == '\t') {
@@ -771,7 +771,7 @@ void Object::repr_into(std::string& out) const {
         return;
     case Kind::ByteArray:
         out += "bytearray(";
-        repr_bytes(out, as_bytes());
+        repr_bytes(out, as_bytes(), true);
         out += ')';
         return;
     case Kind::List:

@@ -87,6 +87,8 @@ private:
 // become RemoteError("<type>: <message>"). User types opt in with register_exception_type<T>("Name").
 [[noreturn]] void throw_by_type_name(std::string_view type_name, const std::string& message);
 void register_exception_thrower(std::string type_name, std::function<void(const std::string&)> thrower);
+// Whether throw_by_type_name knows `type_name` (built in or registered).
+bool has_exception_type(std::string_view type_name);
 
 template <class E> void register_exception_type(std::string type_name) {
     register_exception_thrower(std::move(type_name), [](const std::string& message) { throw E(message); });
