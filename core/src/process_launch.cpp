@@ -5,6 +5,7 @@
 
 #include "mp/context.hpp"
 #include "mp/errors.hpp"
+#include "mp/pickle.hpp"
 #include "mp/process.hpp"
 
 #include <algorithm>
@@ -17,9 +18,6 @@
 #include <unistd.h>
 
 namespace mp::detail {
-
-std::string dumps_payload(const Object& object);
-Object loads_payload(std::string_view data);
 
 // ---- Popen -------------------------------------------------------------------------------------------
 
@@ -218,7 +216,7 @@ std::string encode_child_payload(Process& process, ProcessState& state, const st
     d.set("dir", current_directory());
     std::string tempdir = inherited_temp_dir();
     d.set("tempdir", tempdir.empty() ? Object() : Object(tempdir));
-    return frame(dumps_payload(prep)) + frame(dumps_payload(proc));
+    return frame(pickle::dumps(prep)) + frame(pickle::dumps(proc));
 }
 
 int run_child_from_pipe(int data_fd, const std::vector<int>& received_fds) {
@@ -235,7 +233,7 @@ int run_child_from_pipe(int data_fd, const std::vector<int>& received_fds) {
     }
     std::unique_ptr<Process> process;
     try {
-        Object prep = loads_payload(prep_bytes);
+        Object prep = pickle::loads(prep_bytes);
         const Dict& pd = prep.as_dict();
         const std::string& dir = field(pd, "dir").as_str();
         if (::chdir(dir.c_str()) != 0) throw_errno("chdir " + dir);
@@ -243,7 +241,7 @@ int run_child_from_pipe(int data_fd, const std::vector<int>& received_fds) {
         if (const Object& t = field(pd, "tempdir"); t.is_str()) adopt_temp_dir(t.as_str());
         current_process().set_authkey(field(pd, "authkey").as_bytes());
 
-        Object proc = loads_payload(proc_bytes);
+        Object proc = pickle::loads(proc_bytes);
         Dict& d = proc.as_dict();
         Object args = d.at(Object("args"));
         Object kwargs = d.at(Object("kwargs"));

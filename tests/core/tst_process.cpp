@@ -6,9 +6,11 @@
 
 #include <mp/context.hpp>
 #include <mp/process.hpp>
+#include <mp/util.hpp>
 
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <cerrno>
@@ -88,6 +90,18 @@ std::optional<std::string> read_line(int fd) {
         if (n <= 0) return std::nullopt;
         if (c == '\n') return line;
         line += c;
+    }
+}
+
+// After a failed check: a child left running would be joined for ever by the exit sequence.
+void kill_if_running(mp::Process& p) noexcept {
+    try {
+        if (p.pid() && !p.exitcode()) {
+            p.kill();
+            p.join();
+        }
+    } catch (const std::exception&) {
+        // closed or never started: nothing runs
     }
 }
 
@@ -233,6 +247,29 @@ void start_watcher_then_block(mp::Handle out) {
     block_forever();
 }
 MP_TASK(start_watcher_then_block);
+
+// Registers finalizers in the child and returns: the child's exit sequence runs them (SPEC §3, §13).
+void register_finalizers(mp::Handle out) {
+    int fd = out.fds.at(0);
+    auto say = [fd](const char* word) { return [fd, word] { write_text(fd, std::string(word) + " "); }; };
+    mp::util::Finalize a(say("a"));
+    a();
+    mp::util::Finalize b(say("b"));
+    b();
+    b();                            // runs at most once
+    mp::util::Finalize c(say("c")); // no exit priority: only an explicit call would run it
+    mp::util::Finalize d10(say("d10"), 1);
+    mp::util::Finalize d01(say("d01"), 0);
+    mp::util::Finalize d02(say("d02"), 0);
+    mp::util::Finalize d03(say("d03"), 0);
+    mp::util::Finalize cancelled(say("cancelled"), 5);
+    cancelled.cancel();
+    mp::util::Finalize e(say("e"), -10);
+    mp::util::Finalize stop([fd] { write_text(fd, std::string("STOP\n")); }, -100);
+    if (!c.still_active() || a.still_active() || cancelled.still_active())
+        write_text(fd, "bad still_active ");
+}
+MP_TASK(register_finalizers);
 
 // A subclass carrying its own data, rebuilt in spawn and forkserver children.
 class Worker : public mp::Process {
@@ -493,7 +530,8 @@ private slots:
     void joinTimeoutAndSentinel() {
         QFETCH(QString, method);
         RawPipe gate;
-        mp::Process p = ctx(method).Process(block_until_byte, mp::args(gate.read_handle()));
+        mp::Process p = ctx(method).Process(
+            {.target = block_until_byte, .args = mp::args(gate.read_handle()), .daemon = true});
         QCOMPARE(error_of<mp::ValueError>([&] { (void)p.sentinel(); }), std::string("process not started"));
         QVERIFY(!p.exitcode().has_value());
         QVERIFY(!p.pid().has_value());
@@ -525,6 +563,7 @@ private slots:
         QFETCH(QString, method);
         const std::string cls = class_prefix(method);
         mp::Process p = ctx(method).Process(block_forever);
+        auto cleanup = qScopeGuard([&] { kill_if_running(p); });
         QCOMPARE(error_of<mp::AttributeError>([&] { p.terminate(); }),
                  std::string("'NoneType' object has no attribute 'terminate'"));
         const std::string parent = std::to_string(::getpid());
@@ -612,6 +651,17 @@ private slots:
         QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
+    void finalizersRunInExitOrder_data() { add_methods(); }
+    void finalizersRunInExitOrder() {
+        QFETCH(QString, method);
+        RawPipe out;
+        mp::Process p = ctx(method).Process(register_finalizers, mp::args(out.write_handle()));
+        p.start();
+        QCOMPARE(read_line(out.r()).value_or("<none>"), std::string("a b d10 d03 d02 d01 e STOP"));
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
+    }
+
     void daemonCannotHaveChildren_data() { add_methods(); }
     void daemonCannotHaveChildren() {
         QFETCH(QString, method);
@@ -678,11 +728,17 @@ private slots:
         RawPipe out;
         mp::Process middle = ctx(method).Process(start_watcher_then_block, mp::args(out.write_handle()));
         middle.start();
-        auto watcher_pid = read_line(out.r());
-        QVERIFY(watcher_pid.has_value());
-        QCOMPARE(read_line(out.r()).value_or("<none>"), std::string("watching"));
+        auto cleanup = qScopeGuard([&] { kill_if_running(middle); });
+        // The middle process reports its child's pid, the child reports that it watches: in either order.
+        auto first = read_line(out.r());
+        auto second = read_line(out.r());
+        QVERIFY(first && second);
+        if (*first == "watching") std::swap(first, second);
+        QCOMPARE(*second, std::string("watching"));
+        auto watcher_pid = first;
         middle.kill(); // no exit sequence in the middle process: its child is orphaned
         middle.join();
+        QCOMPARE(middle.exitcode(), std::optional<int>(-SIGKILL));
         QCOMPARE(read_line(out.r()).value_or("<none>"), std::string("dead"));
         ::kill(std::stoi(*watcher_pid), SIGKILL); // normally it has exited already
     }
@@ -691,8 +747,11 @@ private slots:
     void activeChildrenReaps() {
         QFETCH(QString, method);
         RawPipe gate_a, gate_b;
-        mp::Process a = ctx(method).Process(block_until_byte, mp::args(gate_a.read_handle()));
-        mp::Process b = ctx(method).Process(block_until_byte, mp::args(gate_b.read_handle()));
+        // Daemonic, so that a failed check cannot leave them to be joined for ever at exit.
+        mp::Process a = ctx(method).Process(
+            {.target = block_until_byte, .args = mp::args(gate_a.read_handle()), .daemon = true});
+        mp::Process b = ctx(method).Process(
+            {.target = block_until_byte, .args = mp::args(gate_b.read_handle()), .daemon = true});
         a.start();
         b.start();
         auto pids_of = [](const std::vector<mp::Process>& ps) {
