@@ -1,6 +1,8 @@
 // Pipe and Connection (SPEC §4, §15.1): flags, argument errors, exact wire bytes, end-of-file rules,
 // bad message length, recv_bytes_into and its BufferTooShort, poll, SIGPIPE, large payloads.
+#include "connection_test_support.hpp"
 #include <QStandardPaths>
+
 #include <QTest>
 #include <mp/connection.hpp>
 
@@ -8,7 +10,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <functional>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,9 @@
 #include <string>
 #include <vector>
 
+using connection_test::error_of;
+using connection_test::exit_status;
+using connection_test::fork_child;
 using mp::Connection;
 
 namespace {
@@ -45,51 +49,6 @@ std::string read_raw(int fd, std::size_t size) {
 
 bool descriptor_open(int fd) {
     return ::fcntl(fd, F_GETFD) != -1;
-}
-
-// Runs `body` in a forked child; the child's exit status says whether it succeeded.
-pid_t fork_child(const std::function<void()>& body) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        int status = 0;
-        try {
-            body();
-        } catch (...) {
-            status = 1;
-        }
-        ::_exit(status);
-    }
-    return pid;
-}
-
-int exit_status(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// Starts python3 running `script` with `fd` inherited as descriptor 100, which is passed as argv[1].
-pid_t start_python(const QString& python, const char* script, int fd) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fd, 100); // dup2 clears close-on-exec on the copy
-    const QByteArray program = python.toLocal8Bit();
-    char* argv[] = {const_cast<char*>("python3"), const_cast<char*>("-c"), const_cast<char*>(script),
-                    const_cast<char*>("100"), nullptr};
-    pid_t pid = -1;
-    const int err = posix_spawn(&pid, program.constData(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return err == 0 ? pid : -1;
-}
-
-template <class E, class F> QString error_of(F&& operation) {
-    try {
-        operation();
-    } catch (const E& e) {
-        return QString::fromStdString(e.message());
-    }
-    return QStringLiteral("<no error>");
 }
 
 } // namespace
@@ -613,7 +572,7 @@ while True:
     c.send(('echo', obj))
 )";
         auto [ours, theirs] = mp::Pipe();
-        const pid_t pid = start_python(python, script, theirs.fileno());
+        const pid_t pid = connection_test::start_python(python, script, {"100"}, {{theirs.fileno(), 100}});
         QVERIFY(pid > 0);
         theirs.close();
         QCOMPARE(ours.recv().repr(),
@@ -654,7 +613,7 @@ while True:
     c.send_bytes(m[::-1])
 )";
         auto [ours, theirs] = mp::Pipe();
-        const pid_t pid = start_python(python, script, theirs.fileno());
+        const pid_t pid = connection_test::start_python(python, script, {"100"}, {{theirs.fileno(), 100}});
         QVERIFY(pid > 0);
         theirs.close();
         QCOMPARE(ours.recv_bytes(), std::string("hello from python"));

@@ -1,16 +1,20 @@
 // Listener, Client and the authentication handshake (SPEC §5, §15.2), including CPython peers.
+#include "connection_test_support.hpp"
+
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <mp/connection.hpp>
 
-#include <spawn.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <functional>
 
+using connection_test::error_of;
+using connection_test::exit_status;
 using mp::Connection;
 using mp::connection::Address;
 using mp::connection::Client;
@@ -18,15 +22,6 @@ using mp::connection::InetAddress;
 using mp::connection::Listener;
 
 namespace {
-
-template <class E, class F> QString error_of(F&& operation) {
-    try {
-        operation();
-    } catch (const E& e) {
-        return QString::fromStdString(e.message());
-    }
-    return QStringLiteral("<no error>");
-}
 
 std::string bytes_range(int count) {
     std::string out;
@@ -77,22 +72,11 @@ bool is_socket_file(const std::string& path) {
 pid_t start_python(const QString& python, const char* script, const std::vector<std::string>& args,
                    int& stdout_fd) {
     int out[2];
-    if (::pipe(out) != 0) return -1;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    const QByteArray program = python.toLocal8Bit();
-    std::vector<char*> argv{const_cast<char*>("python3"), const_cast<char*>("-c"), const_cast<char*>(script)};
-    for (const std::string& arg : args)
-        argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int err = posix_spawn(&pid, program.constData(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    if (::pipe2(out, O_CLOEXEC) != 0) return -1;
+    const pid_t pid = connection_test::start_python(python, script, args, {{out[1], 1}});
     ::close(out[1]);
     stdout_fd = out[0];
-    return err == 0 ? pid : -1;
+    return pid;
 }
 
 std::string read_line(int fd) {
@@ -101,13 +85,6 @@ std::string read_line(int fd) {
     while (::read(fd, &c, 1) == 1 && c != '\n')
         line += c;
     return line;
-}
-
-int exit_status(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 } // namespace

@@ -1,4 +1,6 @@
 // connection::wait() (SPEC §5): readiness, input order, timeouts, EINTR, and its errors.
+#include "connection_test_support.hpp"
+
 #include <QTest>
 #include <mp/connection.hpp>
 
@@ -8,27 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+using connection_test::error_of;
+using connection_test::exit_status;
 using mp::Connection;
 using mp::connection::wait;
 using mp::connection::Waitable;
 
 namespace {
-
-template <class E, class F> QString error_of(F&& operation) {
-    try {
-        operation();
-    } catch (const E& e) {
-        return QString::fromStdString(e.message());
-    }
-    return QStringLiteral("<no error>");
-}
-
-int exit_status(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 void on_alarm(int) {}
 
