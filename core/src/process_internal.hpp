@@ -133,6 +133,7 @@ bool started_as_child_without_role();
 ProcessState& state_of(Process& p);
 std::string class_name_of(const Process& p);
 void set_rebuilding(bool on);
+void require_state(const std::shared_ptr<ProcessState>& state);
 void reset_after_fork_in_child(ProcessState& state);
 std::string unregistered_class_name(const std::type_info& type);
 Object to_args_tuple(const Object& args);

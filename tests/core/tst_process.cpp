@@ -411,6 +411,13 @@ private slots:
         mp::Process opts({.target = do_nothing, .name = "opts", .daemon = true});
         QCOMPARE(opts.name(), std::string("opts"));
         QVERIFY(opts.daemon());
+        // Moving keeps the identity; the moved-from object refuses use with a clear error.
+        mp::Process source(do_nothing);
+        const std::string source_name = source.name();
+        mp::Process moved = std::move(source);
+        QCOMPARE(moved.name(), source_name);
+        QCOMPARE(error_of<mp::ValueError>([&] { source.start(); }),
+                 std::string("this Process object was moved from"));
         Worker w;
         QCOMPARE(w.name(), "Worker-" + std::to_string(w.identity()[0]));
         QCOMPARE(w.authkey(), mp::current_process().authkey());
