@@ -182,18 +182,17 @@ struct ProcessAccess;
 // mp::from_object<ParamT>, the result with mp::to_object (void -> None); trailing std::optional<T>
 // parameters may be omitted. A function `mp::Object fn(const mp::Object& args, const mp::Object& kwargs)`
 // is registered as is and receives the argument tuple and keyword dict unchanged.
-#define MP_TASK(fn)                                                                                          \
-    static const ::mp::detail::TaskRegistrar MP_DETAIL_CONCAT(mp_task_registrar_, __COUNTER__) {             \
-#fn, fn                                                                                              \
-    }
+// clang-format off
+#define MP_TASK(fn) \
+    static const ::mp::detail::TaskRegistrar MP_DETAIL_CONCAT(mp_task_registrar_, __COUNTER__)(#fn, fn)
+// clang-format on
 
 // Registers a Process subclass that overrides run(), so spawn and forkserver children can rebuild it: it
 // needs a default constructor, and get_state()/set_state() when it carries data of its own.
-#define MP_PROCESS_CLASS(Class)                                                                              \
-    static const ::mp::detail::ProcessClassRegistrar<Class> MP_DETAIL_CONCAT(mp_process_class_,              \
-                                                                             __COUNTER__) {                  \
-#Class                                                                                               \
-    }
+// clang-format off
+#define MP_PROCESS_CLASS(Class) \
+    static const ::mp::detail::ProcessClassRegistrar<Class> MP_DETAIL_CONCAT(mp_process_class_, __COUNTER__)(#Class)
+// clang-format on
 
 // Registers a task at run time under `name` (MP_TASK is the usual way).
 void register_task(std::string name, TaskFunction fn);
