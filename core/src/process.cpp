@@ -522,6 +522,11 @@ void Process::start() {
     // Fix the name while the dynamic type is known (children and repr need it).
     (void)name();
     std::string method = s.method ? *s.method : detail::resolve_start_method();
+    {
+        std::lock_guard lock(s.mutex);
+        detail::check_handles(s.args, method);
+        detail::check_handles(s.kwargs, method);
+    }
     detail::ensure_exit_handler();
     {
         std::lock_guard lock(s.mutex);

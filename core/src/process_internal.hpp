@@ -76,6 +76,8 @@ struct ProcessState {
 // Spawn/forkserver payload: what the parent writes to the child's data pipe.
 std::string encode_child_payload(Process& process, ProcessState& state, const std::vector<int>& passed_fds,
                                  const Object& subclass_state);
+// Runs the registered handle checks (register_handle_check) over the Handles inside `object`.
+void check_handles(const Object& object, std::string_view method);
 // Every fd referenced by a Handle inside `object`, in first-seen order.
 void collect_handle_fds(const Object& object, std::vector<int>& fds);
 

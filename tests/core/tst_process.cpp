@@ -861,6 +861,38 @@ private slots:
         QVERIFY(!fn_target.pid().has_value());
     }
 
+    void handleChecksCanRefuseAMethod_data() { add_methods(); }
+    void handleChecksCanRefuseAMethod() {
+        QFETCH(QString, method);
+        static const bool registered = [] {
+            mp::register_handle_check("fork-only", [](const mp::Handle& h, std::string_view m) {
+                if (m != "fork")
+                    throw mp::RuntimeError("A " + h.kind +
+                                           " handle created in a fork context is being shared "
+                                           "with a process in a " +
+                                           std::string(m) + " context");
+            });
+            return true;
+        }();
+        QVERIFY(registered);
+        RawPipe out;
+        mp::Handle fork_only{"fork-only", "", {}, {}};
+        mp::Process p = ctx(method).Process(write_line, mp::args(out.write_handle(), "started"),
+                                            mp::Object::dict({{"unused", mp::Object::list({fork_only})}}));
+        if (method != "fork") {
+            QCOMPARE(error_of<mp::RuntimeError>([&] { p.start(); }),
+                     "A fork-only handle created in a fork context is being shared with a process in a " +
+                         method.toStdString() + " context");
+            QVERIFY(!p.pid().has_value());
+            return;
+        }
+        // write_line takes no keyword arguments: the child starts (the check passed) and fails with
+        // TypeError.
+        p.start();
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(1));
+    }
+
     void uncaughtExceptionReport_data() { add_methods(); }
     void uncaughtExceptionReport() {
         QFETCH(QString, method);

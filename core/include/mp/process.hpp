@@ -206,6 +206,13 @@ template <class R, class... A> std::optional<std::string> task_name_of(R (*fn)(A
     return detail::task_name_by_key(detail::function_key(fn));
 }
 
+// Lets the owner of a Handle kind refuse a start method: start() calls `check` for every Handle of that
+// kind in the arguments (and, for spawn and forkserver, in a subclass's get_state()) with the method about
+// to be used; an exception thrown there propagates from start() and no child is started. E.g. a lock made
+// in a fork context refuses "spawn" with Python's RuntimeError. A check must not use the Process itself.
+void register_handle_check(std::string kind,
+                           std::function<void(const Handle&, std::string_view method)> check);
+
 // What a Process runs: a function (registered with MP_TASK for spawn and forkserver), or under fork any
 // callable. Empty means run() does nothing, like target=None.
 class Target {
