@@ -99,11 +99,11 @@ std::string join_identity(const std::vector<int>& identity) {
 
 void replace_stdin_with_devnull() {
     int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (fd != 0) {
-            ::dup2(fd, 0);
-            ::close(fd);
-        }
+    if (fd > 0) {
+        ::dup2(fd, 0); // dup2 leaves fd 0 inheritable, like a normal stdin
+        ::close(fd);
+    } else if (fd == 0) {
+        ::fcntl(0, F_SETFD, 0);
     }
     // Input the parent had buffered must not be read a second time by the child.
     __fpurge(stdin);
@@ -234,11 +234,6 @@ void exit_function() {
     util::run_finalizers();
 }
 
-void reset_exit_state_in_child() {
-    auto& g = globals();
-    g.exiting = false;
-}
-
 int bootstrap_child(Process& process, ProcessState& state, int parent_sentinel) {
     in_bootstrap = true;
     int exitcode = 1;
@@ -300,12 +295,12 @@ std::string py_repr(const std::string& text) {
     return Object(text).repr();
 }
 
-Object to_args_tuple(const Object& args) {
+Object to_args_tuple(Object args) {
     switch (args.kind()) {
     case ObjectKind::Tuple:
         return args;
     case ObjectKind::List:
-        return Object::tuple(args.items());
+        return Object::tuple(std::move(args.items()));
     case ObjectKind::Set:
     case ObjectKind::FrozenSet: {
         std::vector<Object> items;
@@ -349,7 +344,7 @@ Object to_args_tuple(const Object& args) {
     }
 }
 
-Object to_kwargs_dict(const Object& kwargs) {
+Object to_kwargs_dict(Object kwargs) {
     if (kwargs.is_dict()) return kwargs;
     throw TypeError("'" + kwargs.type_name() + "' object is not iterable");
 }
@@ -390,8 +385,8 @@ Process::Process(ProcessOptions options)
     state_->parent_pid = static_cast<int>(::getpid());
     state_->parent_name = std::move(creator_name);
     state_->target = std::move(options.target);
-    state_->args = detail::to_args_tuple(options.args);
-    state_->kwargs = detail::to_kwargs_dict(options.kwargs);
+    state_->args = detail::to_args_tuple(std::move(options.args));
+    state_->kwargs = detail::to_kwargs_dict(std::move(options.kwargs));
     if (options.name) state_->name = std::move(options.name);
     if (options.daemon) state_->daemon = *options.daemon;
 }

@@ -111,7 +111,6 @@ void context_reset_after_fork();
 // Exit sequence (SPEC §3) and its registration with atexit in the main process.
 void exit_function();
 void ensure_exit_handler();
-void reset_exit_state_in_child();
 
 // Registry resets for fork children: another thread of the parent may have held their locks.
 void tasks_reset_after_fork();
@@ -138,8 +137,8 @@ void set_rebuilding(bool on);
 void require_state(const std::shared_ptr<ProcessState>& state);
 void reset_after_fork_in_child(ProcessState& state);
 std::string unregistered_class_name(const std::type_info& type);
-Object to_args_tuple(const Object& args);
-Object to_kwargs_dict(const Object& kwargs);
+Object to_args_tuple(Object args);
+Object to_kwargs_dict(Object kwargs);
 
 // Python's repr of a str.
 std::string py_repr(const std::string& text);
