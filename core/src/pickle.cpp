@@ -670,8 +670,9 @@ public:
             case op::APPENDS: {
                 std::vector<Slot> items = pop_mark();
                 Slot& list = target("APPENDS", ObjectKind::List);
+                // No exact reserve here: growing by one batch at a time would move the whole list on
+                // every APPENDS and make long lists quadratic; push_back's geometric growth is linear.
                 auto& elements = list.value.items();
-                elements.reserve(elements.size() + items.size());
                 for (auto& item : items) {
                     add_child(list, item);
                     elements.push_back(std::move(item.value));
