@@ -4,6 +4,7 @@
 // passed as mp::Handle arguments.
 #include "mp_test_main.hpp"
 
+#include <mp/connection.hpp>
 #include <mp/context.hpp>
 #include <mp/process.hpp>
 #include <mp/util.hpp>
@@ -271,6 +272,13 @@ void register_finalizers(mp::Handle out) {
 }
 MP_TASK(register_finalizers);
 
+// The seed's Pipe example: the child sends a list through its end of the pipe and closes it.
+void send_over_connection(mp::Connection conn) {
+    conn.send(mp::Object::list({42, mp::None, "hello"}));
+    conn.close();
+}
+MP_TASK(send_over_connection);
+
 // A subclass carrying its own data, rebuilt in spawn and forkserver children.
 class Worker : public mp::Process {
 public:
@@ -500,6 +508,21 @@ private slots:
         q.start();
         q.join();
         QCOMPARE(q.exitcode(), std::optional<int>(1));
+    }
+
+    void connectionArgument_data() { add_methods(); }
+    void connectionArgument() {
+        QFETCH(QString, method);
+        auto [parent_end, child_end] = mp::Pipe(false);
+        mp::Process p = ctx(method).Process(send_over_connection, mp::args(child_end));
+        p.start();
+        // As in the seed's wait() example: once the parent closes its copy, only the child holds the
+        // writable end, so the reader sees EOF after the child is done.
+        child_end.close();
+        QCOMPARE(parent_end.recv().repr(), std::string("[42, None, 'hello']"));
+        QCOMPARE(error_of<mp::EOFError>([&] { parent_end.recv(); }), std::string()); // EOFError(), as Python
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
     void exitCodes_data() {
