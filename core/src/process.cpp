@@ -99,11 +99,11 @@ std::string join_identity(const std::vector<int>& identity) {
 
 void replace_stdin_with_devnull() {
     int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (fd != 0) {
-            ::dup2(fd, 0);
-            ::close(fd);
-        }
+    if (fd > 0) {
+        ::dup2(fd, 0); // dup2 leaves fd 0 inheritable, like a normal stdin
+        ::close(fd);
+    } else if (fd == 0) {
+        ::fcntl(0, F_SETFD, 0);
     }
     // Input the parent had buffered must not be read a second time by the child.
     __fpurge(stdin);
@@ -184,6 +184,10 @@ void set_rebuilding(bool on) {
     rebuilding_process = on;
 }
 
+void require_state(const std::shared_ptr<ProcessState>& state) {
+    if (!state) throw ValueError("this Process object was moved from");
+}
+
 bool freeze_support_called() {
     auto& g = globals();
     std::lock_guard lock(g.mutex);
@@ -228,11 +232,6 @@ void exit_function() {
     for (const auto& child : children_snapshot())
         ProcessAccess::alias(child).join();
     util::run_finalizers();
-}
-
-void reset_exit_state_in_child() {
-    auto& g = globals();
-    g.exiting = false;
 }
 
 int bootstrap_child(Process& process, ProcessState& state, int parent_sentinel) {
@@ -296,12 +295,12 @@ std::string py_repr(const std::string& text) {
     return Object(text).repr();
 }
 
-Object to_args_tuple(const Object& args) {
+Object to_args_tuple(Object args) {
     switch (args.kind()) {
     case ObjectKind::Tuple:
         return args;
     case ObjectKind::List:
-        return Object::tuple(args.items());
+        return Object::tuple(std::move(args.items()));
     case ObjectKind::Set:
     case ObjectKind::FrozenSet: {
         std::vector<Object> items;
@@ -345,7 +344,7 @@ Object to_args_tuple(const Object& args) {
     }
 }
 
-Object to_kwargs_dict(const Object& kwargs) {
+Object to_kwargs_dict(Object kwargs) {
     if (kwargs.is_dict()) return kwargs;
     throw TypeError("'" + kwargs.type_name() + "' object is not iterable");
 }
@@ -386,8 +385,8 @@ Process::Process(ProcessOptions options)
     state_->parent_pid = static_cast<int>(::getpid());
     state_->parent_name = std::move(creator_name);
     state_->target = std::move(options.target);
-    state_->args = detail::to_args_tuple(options.args);
-    state_->kwargs = detail::to_kwargs_dict(options.kwargs);
+    state_->args = detail::to_args_tuple(std::move(options.args));
+    state_->kwargs = detail::to_kwargs_dict(std::move(options.kwargs));
     if (options.name) state_->name = std::move(options.name);
     if (options.daemon) state_->daemon = *options.daemon;
 }
@@ -406,6 +405,7 @@ Process& Process::operator=(Process&&) noexcept = default;
 Process::~Process() = default;
 
 void Process::run() {
+    detail::require_state(state_);
     Target target;
     Object args;
     Object kwargs;
@@ -419,6 +419,7 @@ void Process::run() {
 }
 
 std::string Process::class_name() const {
+    detail::require_state(state_);
     auto& s = *state_;
     {
         std::lock_guard lock(s.mutex);
@@ -440,6 +441,7 @@ std::string Process::class_name() const {
 }
 
 std::string Process::name() const {
+    detail::require_state(state_);
     auto& s = *state_;
     {
         std::lock_guard lock(s.mutex);
@@ -452,33 +454,39 @@ std::string Process::name() const {
 }
 
 void Process::set_name(const Object& name) {
+    detail::require_state(state_);
     if (!name.is_str()) throw AssertionError("name must be a string");
     std::lock_guard lock(state_->mutex);
     state_->name = name.as_str();
 }
 
 bool Process::daemon() const {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     return state_->daemon;
 }
 
 void Process::set_daemon(bool daemonic) {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     if (state_->popen || state_->starting) throw AssertionError("process has already started");
     state_->daemon = daemonic;
 }
 
 std::string Process::authkey() const {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     return state_->authkey;
 }
 
 void Process::set_authkey(std::string key) {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     state_->authkey = std::move(key);
 }
 
 std::vector<int> Process::identity() const {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     return state_->identity;
 }
@@ -489,6 +497,7 @@ Object Process::get_state() const {
 void Process::set_state(const Object&) {}
 
 void Process::start() {
+    detail::require_state(state_);
     auto& s = *state_;
     {
         std::lock_guard lock(s.mutex);
@@ -508,6 +517,11 @@ void Process::start() {
     // Fix the name while the dynamic type is known (children and repr need it).
     (void)name();
     std::string method = s.method ? *s.method : detail::resolve_start_method();
+    {
+        std::lock_guard lock(s.mutex);
+        detail::check_handles(s.args, method);
+        detail::check_handles(s.kwargs, method);
+    }
     detail::ensure_exit_handler();
     {
         std::lock_guard lock(s.mutex);
@@ -542,6 +556,7 @@ void Process::start() {
 }
 
 void Process::join(std::optional<double> timeout) {
+    detail::require_state(state_);
     auto& s = *state_;
     if (s.kind == ProcessKind::Parent) {
         {
@@ -576,6 +591,7 @@ void Process::join(std::optional<double> timeout) {
 }
 
 bool Process::is_alive() const {
+    detail::require_state(state_);
     auto& s = *state_;
     if (s.kind == ProcessKind::Parent) {
         {
@@ -601,6 +617,7 @@ bool Process::is_alive() const {
 }
 
 std::optional<int> Process::exitcode() const {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     if (state_->closed) throw ValueError("process object is closed");
     if (!state_->popen) return std::nullopt;
@@ -608,6 +625,7 @@ std::optional<int> Process::exitcode() const {
 }
 
 std::optional<int> Process::pid() const {
+    detail::require_state(state_);
     {
         std::lock_guard lock(state_->mutex);
         if (state_->closed) throw ValueError("process object is closed");
@@ -620,6 +638,7 @@ std::optional<int> Process::pid() const {
 }
 
 int Process::sentinel() const {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     if (state_->closed) throw ValueError("process object is closed");
     if (state_->kind == ProcessKind::Parent) return state_->parent_sentinel.get();
@@ -628,6 +647,7 @@ int Process::sentinel() const {
 }
 
 void Process::terminate() {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     if (state_->closed) throw ValueError("process object is closed");
     if (!state_->popen) throw AttributeError("'NoneType' object has no attribute 'terminate'");
@@ -635,6 +655,7 @@ void Process::terminate() {
 }
 
 void Process::kill() {
+    detail::require_state(state_);
     std::lock_guard lock(state_->mutex);
     if (state_->closed) throw ValueError("process object is closed");
     if (!state_->popen) throw AttributeError("'NoneType' object has no attribute 'kill'");
@@ -642,6 +663,7 @@ void Process::kill() {
 }
 
 void Process::close() {
+    detail::require_state(state_);
     auto& s = *state_;
     if (s.kind == ProcessKind::Main) return; // Python's _MainProcess.close() does nothing
     {
@@ -658,6 +680,7 @@ void Process::close() {
 }
 
 std::string Process::repr() const {
+    detail::require_state(state_);
     auto& s = *state_;
     const std::string cls = class_name();
     const std::string nm = name();
@@ -771,7 +794,12 @@ void freeze_support(int argc, char** argv) {
             std::cerr << "spawn child: missing pipe_handle=<fd> argument" << std::endl;
             ::_exit(2);
         }
-        detail::set_cloexec(*pipe_handle, true);
+        if (!detail::fd_is_open(*pipe_handle)) {
+            std::cerr << "spawn child: pipe_handle " << *pipe_handle << " is not an open descriptor"
+                      << std::endl;
+            ::_exit(2);
+        }
+        detail::set_cloexec(*pipe_handle, true); // grandchildren must not inherit it
         int code = detail::run_child_from_pipe(*pipe_handle, {});
         detail::flush_std_streams();
         ::_exit(code);

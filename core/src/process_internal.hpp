@@ -76,6 +76,8 @@ struct ProcessState {
 // Spawn/forkserver payload: what the parent writes to the child's data pipe.
 std::string encode_child_payload(Process& process, ProcessState& state, const std::vector<int>& passed_fds,
                                  const Object& subclass_state);
+// Runs the registered handle checks (register_handle_check) over the Handles inside `object`.
+void check_handles(const Object& object, std::string_view method);
 // Every fd referenced by a Handle inside `object`, in first-seen order.
 void collect_handle_fds(const Object& object, std::vector<int>& fds);
 
@@ -109,7 +111,6 @@ void context_reset_after_fork();
 // Exit sequence (SPEC §3) and its registration with atexit in the main process.
 void exit_function();
 void ensure_exit_handler();
-void reset_exit_state_in_child();
 
 // Registry resets for fork children: another thread of the parent may have held their locks.
 void tasks_reset_after_fork();
@@ -133,10 +134,11 @@ bool started_as_child_without_role();
 ProcessState& state_of(Process& p);
 std::string class_name_of(const Process& p);
 void set_rebuilding(bool on);
+void require_state(const std::shared_ptr<ProcessState>& state);
 void reset_after_fork_in_child(ProcessState& state);
 std::string unregistered_class_name(const std::type_info& type);
-Object to_args_tuple(const Object& args);
-Object to_kwargs_dict(const Object& kwargs);
+Object to_args_tuple(Object args);
+Object to_kwargs_dict(Object kwargs);
 
 // Python's repr of a str.
 std::string py_repr(const std::string& text);

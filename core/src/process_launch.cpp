@@ -154,6 +154,7 @@ std::vector<int> handle_fds_of(Process& process, const ProcessState& state, Obje
     collect_handle_fds(state.args, fds);
     collect_handle_fds(state.kwargs, fds);
     subclass_state = process.get_state();
+    check_handles(subclass_state, state.method.value_or(resolve_start_method()));
     collect_handle_fds(subclass_state, fds);
     return fds;
 }

@@ -22,6 +22,7 @@ struct TaskRegistry {
     std::map<std::uintptr_t, std::string> name_of_key;
     std::map<std::type_index, std::string> class_names;
     std::map<std::string, detail::ProcessFactory, std::less<>> class_factories;
+    std::map<std::string, std::function<void(const Handle&, std::string_view)>, std::less<>> handle_checks;
 };
 
 TaskRegistry& registry() {
@@ -108,7 +109,41 @@ Object Target::operator()(const Object& args, const Object& kwargs) const {
     return call_(args, kwargs);
 }
 
+void register_handle_check(std::string kind,
+                           std::function<void(const Handle&, std::string_view method)> check) {
+    auto& reg = registry();
+    std::lock_guard lock(reg.mutex);
+    reg.handle_checks[std::move(kind)] = std::move(check);
+}
+
 namespace detail {
+
+void check_handles(const Object& object, std::string_view method) {
+    switch (object.kind()) {
+    case ObjectKind::Handle: {
+        std::function<void(const Handle&, std::string_view)> check;
+        {
+            auto& reg = registry();
+            std::lock_guard lock(reg.mutex);
+            if (auto it = reg.handle_checks.find(object.as_handle().kind); it != reg.handle_checks.end())
+                check = it->second;
+        }
+        if (check) check(object.as_handle(), method);
+        break;
+    }
+    case ObjectKind::List:
+    case ObjectKind::Tuple:
+        for (const auto& item : object.items())
+            check_handles(item, method);
+        break;
+    case ObjectKind::Dict:
+        for (const auto& [k, v] : object.as_dict())
+            check_handles(v, method);
+        break;
+    default:
+        break;
+    }
+}
 
 void register_task(std::string name, TaskFunction fn, std::uintptr_t key) {
     if (name.empty()) throw ValueError("a task needs a name");

@@ -5,6 +5,8 @@
 #include <mp/context.hpp>
 #include <mp/process.hpp>
 
+#include <QFileInfo>
+#include <QProcess>
 #include <QTest>
 
 #include <cerrno>
@@ -198,6 +200,32 @@ private slots:
         p.join();
         QCOMPARE(mp::get_start_method(true).value_or("None"), std::string("fork"));
         mp::set_start_method(std::nullopt, true);
+    }
+
+    // A program whose main() forgets freeze_support (core/examples/missing_main_guard.cpp).
+    void missingFreezeSupport_data() {
+        QTest::addColumn<QString>("method");
+        for (const char* m : {"fork", "spawn", "forkserver"})
+            QTest::newRow(m) << QString(m);
+    }
+    void missingFreezeSupport() {
+        QFETCH(QString, method);
+        const QString program = QStringLiteral(MPSCOPE_BINARY_DIR "/core/example_missing_main_guard");
+        if (!QFileInfo::exists(program)) QSKIP("the examples are not built (MPSCOPE_BUILD_EXAMPLES=OFF)");
+        QProcess proc;
+        proc.start(program, {"--method", method});
+        QVERIFY(proc.waitForFinished(30000));
+        const std::string out = proc.readAllStandardOutput().toStdString();
+        if (method == "fork") {
+            QCOMPARE(out, std::string("hello\n"));
+            QCOMPARE(proc.exitCode(), 0);
+        } else {
+            QCOMPARE(out, std::string(
+                              "RuntimeError: the spawn and forkserver start methods re-execute this program, "
+                              "but main() did not call mp::freeze_support(argc, argv) first; add it as the "
+                              "first statement of main()\n"));
+            QCOMPARE(proc.exitCode(), 1);
+        }
     }
 
     void setExecutable_data() {

@@ -4,6 +4,7 @@
 // passed as mp::Handle arguments.
 #include "mp_test_main.hpp"
 
+#include <mp/connection.hpp>
 #include <mp/context.hpp>
 #include <mp/process.hpp>
 #include <mp/util.hpp>
@@ -271,6 +272,13 @@ void register_finalizers(mp::Handle out) {
 }
 MP_TASK(register_finalizers);
 
+// The seed's Pipe example: the child sends a list through its end of the pipe and closes it.
+void send_over_connection(mp::Connection conn) {
+    conn.send(mp::Object::list({42, mp::None, "hello"}));
+    conn.close();
+}
+MP_TASK(send_over_connection);
+
 // A subclass carrying its own data, rebuilt in spawn and forkserver children.
 class Worker : public mp::Process {
 public:
@@ -411,6 +419,13 @@ private slots:
         mp::Process opts({.target = do_nothing, .name = "opts", .daemon = true});
         QCOMPARE(opts.name(), std::string("opts"));
         QVERIFY(opts.daemon());
+        // Moving keeps the identity; the moved-from object refuses use with a clear error.
+        mp::Process source(do_nothing);
+        const std::string source_name = source.name();
+        mp::Process moved = std::move(source);
+        QCOMPARE(moved.name(), source_name);
+        QCOMPARE(error_of<mp::ValueError>([&] { source.start(); }),
+                 std::string("this Process object was moved from"));
         Worker w;
         QCOMPARE(w.name(), "Worker-" + std::to_string(w.identity()[0]));
         QCOMPARE(w.authkey(), mp::current_process().authkey());
@@ -493,6 +508,21 @@ private slots:
         q.start();
         q.join();
         QCOMPARE(q.exitcode(), std::optional<int>(1));
+    }
+
+    void connectionArgument_data() { add_methods(); }
+    void connectionArgument() {
+        QFETCH(QString, method);
+        auto [parent_end, child_end] = mp::Pipe(false);
+        mp::Process p = ctx(method).Process(send_over_connection, mp::args(child_end));
+        p.start();
+        // As in the seed's wait() example: once the parent closes its copy, only the child holds the
+        // writable end, so the reader sees EOF after the child is done.
+        child_end.close();
+        QCOMPARE(parent_end.recv().repr(), std::string("[42, None, 'hello']"));
+        QCOMPARE(error_of<mp::EOFError>([&] { parent_end.recv(); }), std::string()); // EOFError(), as Python
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
     void exitCodes_data() {
@@ -852,6 +882,38 @@ private slots:
         QVERIFY2(msg.find("register it with MP_TASK(") != std::string::npos, msg.c_str());
         QVERIFY(!lambda_target.is_alive());
         QVERIFY(!fn_target.pid().has_value());
+    }
+
+    void handleChecksCanRefuseAMethod_data() { add_methods(); }
+    void handleChecksCanRefuseAMethod() {
+        QFETCH(QString, method);
+        static const bool registered = [] {
+            mp::register_handle_check("fork-only", [](const mp::Handle& h, std::string_view m) {
+                if (m != "fork")
+                    throw mp::RuntimeError("A " + h.kind +
+                                           " handle created in a fork context is being shared "
+                                           "with a process in a " +
+                                           std::string(m) + " context");
+            });
+            return true;
+        }();
+        QVERIFY(registered);
+        RawPipe out;
+        mp::Handle fork_only{"fork-only", "", {}, {}};
+        mp::Process p = ctx(method).Process(write_line, mp::args(out.write_handle(), "started"),
+                                            mp::Object::dict({{"unused", mp::Object::list({fork_only})}}));
+        if (method != "fork") {
+            QCOMPARE(error_of<mp::RuntimeError>([&] { p.start(); }),
+                     "A fork-only handle created in a fork context is being shared with a process in a " +
+                         method.toStdString() + " context");
+            QVERIFY(!p.pid().has_value());
+            return;
+        }
+        // write_line takes no keyword arguments: the child starts (the check passed) and fails with
+        // TypeError.
+        p.start();
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(1));
     }
 
     void uncaughtExceptionReport_data() { add_methods(); }

@@ -182,18 +182,17 @@ struct ProcessAccess;
 // mp::from_object<ParamT>, the result with mp::to_object (void -> None); trailing std::optional<T>
 // parameters may be omitted. A function `mp::Object fn(const mp::Object& args, const mp::Object& kwargs)`
 // is registered as is and receives the argument tuple and keyword dict unchanged.
-#define MP_TASK(fn)                                                                                          \
-    static const ::mp::detail::TaskRegistrar MP_DETAIL_CONCAT(mp_task_registrar_, __COUNTER__) {             \
-#fn, fn                                                                                              \
-    }
+// clang-format off
+#define MP_TASK(fn) \
+    static const ::mp::detail::TaskRegistrar MP_DETAIL_CONCAT(mp_task_registrar_, __COUNTER__)(#fn, fn)
+// clang-format on
 
 // Registers a Process subclass that overrides run(), so spawn and forkserver children can rebuild it: it
 // needs a default constructor, and get_state()/set_state() when it carries data of its own.
-#define MP_PROCESS_CLASS(Class)                                                                              \
-    static const ::mp::detail::ProcessClassRegistrar<Class> MP_DETAIL_CONCAT(mp_process_class_,              \
-                                                                             __COUNTER__) {                  \
-#Class                                                                                               \
-    }
+// clang-format off
+#define MP_PROCESS_CLASS(Class) \
+    static const ::mp::detail::ProcessClassRegistrar<Class> MP_DETAIL_CONCAT(mp_process_class_, __COUNTER__)(#Class)
+// clang-format on
 
 // Registers a task at run time under `name` (MP_TASK is the usual way).
 void register_task(std::string name, TaskFunction fn);
@@ -206,6 +205,13 @@ template <class R, class... A> std::optional<std::string> task_name_of(R (*fn)(A
 template <class R, class... A> std::optional<std::string> task_name_of(R (*fn)(A...) noexcept) {
     return detail::task_name_by_key(detail::function_key(fn));
 }
+
+// Lets the owner of a Handle kind refuse a start method: start() calls `check` for every Handle of that
+// kind in the arguments (and, for spawn and forkserver, in a subclass's get_state()) with the method about
+// to be used; an exception thrown there propagates from start() and no child is started. E.g. a lock made
+// in a fork context refuses "spawn" with Python's RuntimeError. A check must not use the Process itself.
+void register_handle_check(std::string kind,
+                           std::function<void(const Handle&, std::string_view method)> check);
 
 // What a Process runs: a function (registered with MP_TASK for spawn and forkserver), or under fork any
 // callable. Empty means run() does nothing, like target=None.
