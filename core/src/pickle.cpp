@@ -177,6 +177,7 @@ private:
         }
     }
 
+    // Keys view text inside the value being dumped (or static names), which outlives the Pickler.
     using TextMemo = std::unordered_map<std::string_view, std::uint32_t>;
 
     void save_text(std::string_view text, TextMemo& memo) {
@@ -415,12 +416,19 @@ private:
         case ObjectKind::Handle: {
             const Handle& handle = value.as_handle();
             save_global("mpcore", "handle");
-            std::vector<Object> ints(handle.ints.begin(), handle.ints.end());
-            std::vector<Object> fds(handle.fds.begin(), handle.fds.end());
-            // The argument tuple has a fixed shape of depth 2, so it does not count towards nesting.
-            save(Object::tuple(handle.kind, handle.name, Object::tuple(std::move(ints)),
-                               Object::tuple(std::move(fds))),
-                 0);
+            // Arguments (kind, name, (ints...), (fds...)), written as save() of that tuple would, but with
+            // the strings taken from `handle` itself: the str memo refers to text that must outlive dumps().
+            // The fixed shape does not count towards nesting.
+            object_boundary();
+            write_op(op::MARK);
+            object_boundary();
+            save_text(handle.kind, str_memo_);
+            object_boundary();
+            save_text(handle.name, str_memo_);
+            save(Object::tuple(std::vector<Object>(handle.ints.begin(), handle.ints.end())), 0);
+            save(Object::tuple(std::vector<Object>(handle.fds.begin(), handle.fds.end())), 0);
+            write_op(op::TUPLE);
+            memoize();
             write_op(op::REDUCE);
             memoize();
             return;
@@ -662,8 +670,9 @@ public:
             case op::APPENDS: {
                 std::vector<Slot> items = pop_mark();
                 Slot& list = target("APPENDS", ObjectKind::List);
+                // No exact reserve here: growing by one batch at a time would move the whole list on
+                // every APPENDS and make long lists quadratic; push_back's geometric growth is linear.
                 auto& elements = list.value.items();
-                elements.reserve(elements.size() + items.size());
                 for (auto& item : items) {
                     add_child(list, item);
                     elements.push_back(std::move(item.value));
