@@ -8,10 +8,15 @@
 namespace mp {
 
 SystemError::SystemError(int err, const std::string& what)
-    : OSError(what + ": " + std::strerror(err)), errno_(err) {}
+    : OSError(what + ": " + std::strerror(err))
+    , errno_(err) {}
 
-void throw_errno(const std::string& what, int err) { throw SystemError(err, what); }
-void throw_errno(const std::string& what) { throw_errno(what, errno); }
+void throw_errno(const std::string& what, int err) {
+    throw SystemError(err, what);
+}
+void throw_errno(const std::string& what) {
+    throw_errno(what, errno);
+}
 
 namespace {
 

@@ -13,7 +13,8 @@ namespace mp {
 // Base of every error libmpcore throws: Python's `Exception`.
 class Exception : public std::runtime_error {
 public:
-    explicit Exception(const std::string& message) : std::runtime_error(message) {}
+    explicit Exception(const std::string& message)
+        : std::runtime_error(message) {}
     // Python type name, e.g. "ValueError", "multiprocessing.TimeoutError" is reported as "TimeoutError".
     virtual std::string_view type_name() const noexcept { return "Exception"; }
     // Python's str(exc): the message.
@@ -23,7 +24,8 @@ public:
 #define MP_DEFINE_ERROR(Name, Base)                                                                          \
     class Name : public Base {                                                                               \
     public:                                                                                                  \
-        explicit Name(const std::string& message) : Base(message) {}                                         \
+        explicit Name(const std::string& message)                                                            \
+            : Base(message) {}                                                                               \
         std::string_view type_name() const noexcept override { return #Name; }                               \
     }
 

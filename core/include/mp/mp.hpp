@@ -1,0 +1,9 @@
+#pragma once
+// Everything libmpcore offers, like `import multiprocessing`.
+#include "mp/connection.hpp"
+#include "mp/context.hpp"
+#include "mp/errors.hpp"
+#include "mp/object.hpp"
+#include "mp/pickle.hpp"
+#include "mp/process.hpp"
+#include "mp/util.hpp"
