@@ -1,13 +1,11 @@
 // Listener and Client over AF_UNIX and AF_INET stream sockets (SPEC §5).
 #include "mp/connection.hpp"
+#include "mp/util.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <mutex>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -108,30 +106,9 @@ std::string random_name(std::size_t length) {
     return name;
 }
 
-// One private directory per process for arbitrary AF_UNIX addresses (Python's pymp-XXXX), removed when
-// the process that made it exits normally.
-std::string private_temp_dir() {
-    static std::mutex mutex;
-    static std::string directory;
-    static pid_t owner = 0;
-    std::lock_guard lock(mutex);
-    if (!directory.empty() && owner == ::getpid()) return directory;
-    std::string pattern = (std::filesystem::temp_directory_path() / "pymp-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp");
-    const bool first = directory.empty();
-    directory = pattern;
-    owner = ::getpid();
-    if (first)
-        std::atexit([] {
-            std::error_code ignored;
-            if (owner == ::getpid()) std::filesystem::remove_all(directory, ignored);
-        });
-    return directory;
-}
-
 Address arbitrary_address(const std::string& family) {
     if (family == "AF_INET") return InetAddress{"localhost", 0};
-    return private_temp_dir() + "/listener-" + random_name(8);
+    return util::get_temp_dir() + "/listener-" + random_name(8);
 }
 
 void connect_socket(int fd, const SocketAddress& address) {
