@@ -3,6 +3,7 @@
 // peers started with chosen descriptors.
 #include <QByteArray>
 #include <QString>
+#include <QTest>
 #include <mp/errors.hpp>
 
 #include <cerrno>
@@ -24,6 +25,13 @@ template <class E, class F> QString error_of(F&& operation) {
         return QString::fromStdString(e.message());
     }
     return QStringLiteral("<no error>");
+}
+
+// The "method" column: one row per start method, for cases that run in child processes.
+inline void add_start_methods() {
+    QTest::addColumn<QString>("method");
+    for (const char* method : {"fork", "spawn", "forkserver"})
+        QTest::newRow(method) << QString(method);
 }
 
 // Waits for `pid`: its exit code, or 128 + the signal that ended it.

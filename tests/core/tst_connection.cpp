@@ -1,10 +1,13 @@
 // Pipe and Connection (SPEC §4, §15.1): flags, argument errors, exact wire bytes, end-of-file rules,
 // bad message length, recv_bytes_into and its BufferTooShort, poll, SIGPIPE, large payloads.
 #include "connection_test_support.hpp"
+#include "mp_test_main.hpp"
 #include <QStandardPaths>
 
 #include <QTest>
 #include <mp/connection.hpp>
+#include <mp/context.hpp>
+#include <mp/process.hpp>
 
 #include <csignal>
 #include <cstring>
@@ -52,6 +55,51 @@ bool descriptor_open(int fd) {
 }
 
 } // namespace
+
+// Child-process targets for the cross-process cases (registered, so spawn and forkserver find them).
+
+// Echoes every object until None arrives.
+void echo_objects(Connection conn) {
+    for (mp::Object object = conn.recv(); !object.is_none(); object = conn.recv())
+        conn.send(object);
+}
+MP_TASK(echo_objects);
+
+// Echoes byte messages until an empty one arrives.
+void echo_messages(Connection conn) {
+    for (std::string message = conn.recv_bytes(); !message.empty(); message = conn.recv_bytes())
+        conn.send_bytes(message);
+}
+MP_TASK(echo_messages);
+
+// Sends back the one message it receives, on a possibly different connection.
+void echo_one_message(Connection in, Connection out) {
+    out.send_bytes(in.recv_bytes());
+}
+MP_TASK(echo_one_message);
+
+// Sends `count` numbers, closes its end, then stays alive until a message arrives on `release`, so that
+// the reader's end of file can only come from the close.
+void send_close_and_linger(Connection w, int count, Connection release) {
+    for (int i = 0; i < count; ++i)
+        w.send(i);
+    w.close();
+    release.recv_bytes();
+}
+MP_TASK(send_close_and_linger);
+
+// Sends `text` after a pause long enough for the parent to be blocked in poll().
+void send_after_pause(Connection conn, std::string text) {
+    ::usleep(50'000);
+    conn.send_bytes(text);
+}
+MP_TASK(send_after_pause);
+
+// Exits with 0 only if the connection arrived with the expected directions.
+void expect_directions(Connection conn, bool readable, bool writable) {
+    if (conn.readable() != readable || conn.writable() != writable) mp::exit(3);
+}
+MP_TASK(expect_directions);
 
 class TestConnection : public QObject {
     Q_OBJECT
@@ -203,19 +251,25 @@ private slots:
         QCOMPARE(error_of<mp::OSError>([&] { w.send(not_utf8); }), QString("handle is closed"));
     }
 
+    void largeObjectBetweenProcesses_data() { connection_test::add_start_methods(); }
     void largeObjectBetweenProcesses() {
-        // A 200,000-element list: about 1 MiB of pickle, far beyond one pipe buffer.
-        auto [a, b] = mp::Pipe();
+        // A 200,000-element list: about 1 MiB of pickle, far beyond one pipe buffer, there and back.
+        QFETCH(QString, method);
+        auto [ours, theirs] = mp::Pipe();
         std::vector<mp::Object> items;
         items.reserve(200'000);
         for (int i = 0; i < 200'000; ++i)
             items.emplace_back(i);
         const mp::Object big = mp::Object::list(std::move(items));
-        const pid_t pid = fork_child([&] { a.send(big); });
-        const mp::Object received = b.recv();
+        mp::Process p = mp::get_context(method.toStdString()).Process(echo_objects, mp::args(theirs));
+        p.start();
+        ours.send(big);
+        const mp::Object received = ours.recv();
         QCOMPARE(received.size(), std::size_t(200'000));
         QVERIFY(received == big);
-        QCOMPARE(exit_status(pid), 0);
+        ours.send(mp::None);
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
     void emptyMessagesAreDistinct() {
@@ -439,15 +493,16 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(mp::EOFError, b.recv_bytes());
     }
 
+    void pollWaitsForAnotherProcess_data() { connection_test::add_start_methods(); }
     void pollWaitsForAnotherProcess() {
+        QFETCH(QString, method);
         auto [a, b] = mp::Pipe();
-        const pid_t pid = fork_child([&] {
-            ::usleep(50'000);
-            a.send_bytes("late");
-        });
+        mp::Process p = mp::get_context(method.toStdString()).Process(send_after_pause, mp::args(a, "late"));
+        p.start();
         QVERIFY(b.poll(std::nullopt));
         QCOMPARE(b.recv_bytes(), std::string("late"));
-        QCOMPARE(exit_status(pid), 0);
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
     void writeToVanishedReaderIsOSError() {
@@ -473,34 +528,104 @@ private slots:
         QVERIFY(!sigismember(&mask, SIGPIPE)); // the caller's mask is restored
     }
 
+    void objectsBetweenProcesses_data() { connection_test::add_start_methods(); }
+    void objectsBetweenProcesses() {
+        QFETCH(QString, method);
+        auto [ours, theirs] = mp::Pipe();
+        mp::Process p = mp::get_context(method.toStdString()).Process(echo_objects, mp::args(theirs));
+        p.start();
+        theirs.close();
+        for (const mp::Object& value :
+             {mp::Object::list({42, mp::None, "hello"}),
+              mp::Object::dict({{"k", mp::Object::tuple(1.5, mp::Object::bytes("b"))}}),
+              mp::Object(std::string(100000, 'x'))}) {
+            ours.send(value);
+            QCOMPARE(ours.recv().repr(), value.repr());
+        }
+        ours.send(mp::None);
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
+        // The child's end is gone and the parent closed its copy: nothing else holds it open.
+        QVERIFY_THROWS_EXCEPTION(mp::EOFError, ours.recv());
+    }
+
+    void largePayloadBetweenProcesses_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<bool>("duplex");
+        for (const char* method : {"fork", "spawn", "forkserver"}) {
+            QTest::addRow("%s/duplex", method) << QString(method) << true;
+            QTest::addRow("%s/simplex", method) << QString(method) << false;
+        }
+    }
     void largePayloadBetweenProcesses() {
-        // 64 MiB each way through a duplex pipe: the child echoes what it receives.
-        for (bool duplex : {true, false}) {
-            auto [to_child_r, to_child_w] = mp::Pipe(duplex);
-            auto [from_child_r, from_child_w] = mp::Pipe(duplex);
-            std::string payload(64 << 20, '\0');
-            for (std::size_t i = 0; i < payload.size(); i += 4096)
-                payload[i] = char(i / 4096);
-            payload.back() = 'Z';
-            const pid_t pid = fork_child([&] {
-                const std::string got = to_child_r.recv_bytes();
-                from_child_w.send_bytes(got);
-            });
-            to_child_w.send_bytes(payload);
-            const std::string echoed = from_child_r.recv_bytes();
-            QCOMPARE(echoed.size(), payload.size());
-            QVERIFY(echoed == payload);
-            QCOMPARE(exit_status(pid), 0);
+        // 64 MiB to a child and back: far beyond any pipe or socket buffer, so both sides block part-way.
+        QFETCH(QString, method);
+        QFETCH(bool, duplex);
+        auto [to_child_r, to_child_w] = mp::Pipe(duplex);
+        auto [from_child_r, from_child_w] = mp::Pipe(duplex);
+        std::string payload(64 << 20, '\0');
+        for (std::size_t i = 0; i < payload.size(); i += 4096)
+            payload[i] = char(i / 4096);
+        payload.back() = 'Z';
+        mp::Process p = mp::get_context(method.toStdString())
+                            .Process(echo_one_message, mp::args(to_child_r, from_child_w));
+        p.start();
+        to_child_w.send_bytes(payload);
+        const std::string echoed = from_child_r.recv_bytes();
+        QCOMPARE(echoed.size(), payload.size());
+        QVERIFY(echoed == payload);
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
+    }
+
+    void endOfFileFromChildClose_data() { connection_test::add_start_methods(); }
+    void endOfFileFromChildClose() {
+        QFETCH(QString, method);
+        auto [r, w] = mp::Pipe(false);
+        auto [release_r, release_w] = mp::Pipe(false);
+        mp::Process p =
+            mp::get_context(method.toStdString()).Process(send_close_and_linger, mp::args(w, 3, release_r));
+        p.start();
+        w.close();
+        release_r.close();
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(r.recv(), mp::Object(i));
+        QVERIFY_THROWS_EXCEPTION(mp::EOFError, r.recv()); // while the child is still alive
+        QVERIFY(p.is_alive());
+        release_w.send_bytes("go");
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
+    }
+
+    void directionsSurviveTheTrip_data() { connection_test::add_start_methods(); }
+    void directionsSurviveTheTrip() {
+        QFETCH(QString, method);
+        mp::Context& context = mp::get_context(method.toStdString());
+        auto [r, w] = mp::Pipe(false);
+        auto [a, b] = mp::Pipe();
+        for (const auto& [conn, readable, writable] :
+             {std::tuple(r, true, false), std::tuple(w, false, true), std::tuple(b, true, true)}) {
+            mp::Process p = context.Process(expect_directions, mp::args(conn, readable, writable));
+            p.start();
+            p.join();
+            QCOMPARE(p.exitcode(), std::optional<int>(0));
         }
     }
 
+    void messagesAroundTheSingleWriteLimit_data() { connection_test::add_start_methods(); }
     void messagesAroundTheSingleWriteLimit() {
-        auto [a, b] = mp::Pipe();
+        // One write below and at 16384 bytes of body, two above; the reader cannot tell the difference.
+        QFETCH(QString, method);
+        auto [ours, theirs] = mp::Pipe();
+        mp::Process p = mp::get_context(method.toStdString()).Process(echo_messages, mp::args(theirs));
+        p.start();
         for (std::size_t size : {std::size_t(16383), std::size_t(16384), std::size_t(16385)}) {
-            const pid_t pid = fork_child([&, size] { a.send_bytes(std::string(size, 'q')); });
-            QCOMPARE(b.recv_bytes(), std::string(size, 'q'));
-            QCOMPARE(exit_status(pid), 0);
+            ours.send_bytes(std::string(size, 'q'));
+            QCOMPARE(ours.recv_bytes(), std::string(size, 'q'));
         }
+        ours.send_bytes("");
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
     void convertsThroughHandle() {
@@ -631,5 +756,5 @@ while True:
     }
 };
 
-QTEST_APPLESS_MAIN(TestConnection)
+MP_QTEST_MAIN(TestConnection)
 #include "tst_connection.moc"

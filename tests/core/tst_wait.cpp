@@ -1,9 +1,13 @@
 // connection::wait() (SPEC §5): readiness, input order, timeouts, EINTR, and its errors.
 #include "connection_test_support.hpp"
+#include "mp_test_main.hpp"
 
 #include <QTest>
 #include <mp/connection.hpp>
+#include <mp/context.hpp>
+#include <mp/process.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <sys/time.h>
@@ -21,6 +25,28 @@ namespace {
 void on_alarm(int) {}
 
 } // namespace
+
+void return_at_once() {}
+MP_TASK(return_at_once);
+
+// Blocks until a message arrives on `release`.
+void block_until_released(Connection release) {
+    release.recv_bytes();
+}
+MP_TASK(block_until_released);
+
+// Sends after a pause long enough for the parent to be blocked in wait().
+void send_after_pause(Connection conn) {
+    ::usleep(50'000);
+    conn.send_bytes("from child");
+}
+MP_TASK(send_after_pause);
+
+void send_index_and_close(Connection w, int index) {
+    w.send(index);
+    w.close();
+}
+MP_TASK(send_index_and_close);
 
 class TestWait : public QObject {
     Q_OBJECT
@@ -102,20 +128,19 @@ private slots:
         ::close(sentinel);
     }
 
+    void blocksUntilAnotherProcessSends_data() { connection_test::add_start_methods(); }
     void blocksUntilAnotherProcessSends() {
+        QFETCH(QString, method);
         auto [a, b] = mp::Pipe();
         auto [c, d] = mp::Pipe();
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            ::usleep(50'000);
-            c.send_bytes("from child");
-            ::_exit(0);
-        }
+        mp::Process p = mp::get_context(method.toStdString()).Process(send_after_pause, mp::args(c));
+        p.start();
         const auto ready = wait({b, d});
         QCOMPARE(ready.size(), std::size_t(1));
         QVERIFY(*ready[0].connection() == d);
         QCOMPARE(d.recv_bytes(), std::string("from child"));
-        QCOMPARE(exit_status(pid), 0);
+        p.join();
+        QCOMPARE(p.exitcode(), std::optional<int>(0));
     }
 
     void errors() {
@@ -175,6 +200,61 @@ private slots:
         QCOMPARE(exit_status(pid), 0);
     }
 
+    void processSentinels_data() { connection_test::add_start_methods(); }
+    void processSentinels() {
+        // A sentinel is ready once its process has ended, and not before.
+        QFETCH(QString, method);
+        mp::Context& context = mp::get_context(method.toStdString());
+        auto [release_r, release_w] = mp::Pipe(false);
+        mp::Process blocked = context.Process(block_until_released, mp::args(release_r));
+        mp::Process quick = context.Process(return_at_once);
+        blocked.start();
+        quick.start();
+        release_r.close();
+        const auto ready = wait({blocked.sentinel(), quick.sentinel()});
+        QCOMPARE(ready.size(), std::size_t(1));
+        QCOMPARE(ready[0].fileno(), quick.sentinel());
+        QVERIFY(blocked.is_alive());
+        release_w.send_bytes("go");
+        QCOMPARE(wait(std::vector<int>{blocked.sentinel()}), std::vector<int>{blocked.sentinel()});
+        blocked.join();
+        quick.join();
+        QCOMPARE(blocked.exitcode(), std::optional<int>(0));
+        QCOMPARE(quick.exitcode(), std::optional<int>(0));
+    }
+
+    void connectionsFedByChildren_data() { connection_test::add_start_methods(); }
+    void connectionsFedByChildren() {
+        // The wait() example's loop: read whatever is ready until every reader reports end of file.
+        QFETCH(QString, method);
+        mp::Context& context = mp::get_context(method.toStdString());
+        std::vector<Connection> readers;
+        std::vector<mp::Process> children;
+        for (int i = 0; i < 3; ++i) {
+            auto [r, w] = mp::Pipe(false);
+            readers.push_back(r);
+            children.push_back(context.Process(send_index_and_close, mp::args(w, i)));
+            children.back().start();
+            w.close();
+        }
+        std::vector<std::int64_t> received;
+        while (!readers.empty()) {
+            for (const Connection& r : wait(readers)) {
+                try {
+                    received.push_back(r.recv().as_int());
+                } catch (const mp::EOFError&) {
+                    readers.erase(std::find(readers.begin(), readers.end(), r));
+                }
+            }
+        }
+        std::sort(received.begin(), received.end());
+        QCOMPARE(received, (std::vector<std::int64_t>{0, 1, 2}));
+        for (mp::Process& p : children) {
+            p.join();
+            QCOMPARE(p.exitcode(), std::optional<int>(0));
+        }
+    }
+
     void timeoutValueErrors() {
         auto [a, b] = mp::Pipe();
         QCOMPARE(error_of<mp::ValueError>([&] { wait({b}, std::nan("")); }),
@@ -185,5 +265,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestWait)
+MP_QTEST_MAIN(TestWait)
 #include "tst_wait.moc"
