@@ -1,6 +1,7 @@
 // Contexts and start methods (SPEC §1): fixing and forcing the default, concrete contexts, the method
 // children are started with and see, set_executable.
 #include "mp_test_main.hpp"
+#include "process_test_support.hpp"
 
 #include <mp/context.hpp>
 #include <mp/process.hpp>
@@ -21,38 +22,14 @@
 
 namespace {
 
+using namespace test_support;
+
 // Joins the parts with "," (built with append: GCC 12 warns falsely on long operator+ chains).
 template <class... Parts> std::string csv(const Parts&... parts) {
     std::string out;
     bool first = true;
     ((out += (first ? "" : ","), out += parts, first = false), ...);
     return out;
-}
-
-template <class E, class F> std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "<no exception>";
-}
-
-void write_text(int fd, const std::string& text) {
-    if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        throw mp::OSError("write failed");
-}
-
-std::optional<std::string> read_line(int fd) {
-    std::string line;
-    for (;;) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 20000) <= 0) return std::nullopt;
-        char c;
-        if (::read(fd, &c, 1) <= 0) return std::nullopt;
-        if (c == '\n') return line;
-        line += c;
-    }
 }
 
 // argv[1] of the running program: empty for a fork child (a copy of the test), the role marker for a spawn
@@ -72,23 +49,6 @@ void report_start(mp::Handle out) {
                                   "\n");
 }
 MP_TASK(report_start);
-
-struct Pipe {
-    int r = -1, w = -1;
-    Pipe() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-        r = fds[0];
-        w = fds[1];
-    }
-    ~Pipe() {
-        ::close(r);
-        ::close(w);
-    }
-    Pipe(const Pipe&) = delete;
-    Pipe& operator=(const Pipe&) = delete;
-    mp::Handle write_handle() const { return mp::Handle{"fd", "", {}, {w}}; }
-};
 
 std::string marker_of(const std::string& method) {
     if (method == "spawn") return "--multiprocessing-fork";
@@ -175,17 +135,17 @@ private slots:
         QFETCH(QString, method);
         const std::string d = default_method.toStdString(), m = method.toStdString();
         mp::set_start_method(d, true);
-        Pipe out;
+        RawPipe out;
         // A default-context Process is started with the default method and inherits it.
         mp::Process plain(report_start, mp::args(out.write_handle()));
         plain.start();
-        QCOMPARE(read_line(out.r).value_or("<none>"), csv(marker_of(d), d, plain.name()));
+        QCOMPARE(read_line(out.r()).value_or("<none>"), csv(marker_of(d), d, plain.name()));
         plain.join();
         QCOMPARE(plain.exitcode(), std::optional<int>(0));
         // A concrete context's process uses its method, which becomes the child's default.
         mp::Process bound = mp::get_context(m).Process(report_start, mp::args(out.write_handle()));
         bound.start();
-        QCOMPARE(read_line(out.r).value_or("<none>"), csv(marker_of(m), m, bound.name()));
+        QCOMPARE(read_line(out.r()).value_or("<none>"), csv(marker_of(m), m, bound.name()));
         bound.join();
         QCOMPARE(bound.exitcode(), std::optional<int>(0));
         mp::set_start_method(std::nullopt, true);
@@ -193,10 +153,10 @@ private slots:
 
     void startingFixesTheDefault() {
         mp::set_start_method(std::nullopt, true);
-        Pipe out;
+        RawPipe out;
         mp::Process p(report_start, mp::args(out.write_handle()));
         p.start();
-        QVERIFY(read_line(out.r).has_value());
+        QVERIFY(read_line(out.r()).has_value());
         p.join();
         QCOMPARE(mp::get_start_method(true).value_or("None"), std::string("fork"));
         mp::set_start_method(std::nullopt, true);
@@ -242,17 +202,17 @@ private slots:
         }
         mp::set_executable("/nonexistent/mpscope-child");
         mp::Process p =
-            mp::get_context(method.toStdString()).Process(report_start, mp::args(Pipe().write_handle()));
+            mp::get_context(method.toStdString()).Process(report_start, mp::args(RawPipe().write_handle()));
         std::string err = error_of<mp::OSError>([&] { p.start(); });
         mp::set_executable("/proc/self/exe");
         QCOMPARE(err, std::string("cannot execute '/nonexistent/mpscope-child': No such file or directory"));
         QVERIFY(!p.pid().has_value());
         // The real program works again afterwards.
-        Pipe out;
+        RawPipe out;
         mp::Process q =
             mp::get_context(method.toStdString()).Process(report_start, mp::args(out.write_handle()));
         q.start();
-        QVERIFY(read_line(out.r).has_value());
+        QVERIFY(read_line(out.r()).has_value());
         q.join();
         QCOMPARE(q.exitcode(), std::optional<int>(0));
     }

@@ -2,6 +2,7 @@
 // passed by SCM_RIGHTS and rewritten; restart after the server is killed; 255 for children whose status
 // died with it; the server leaving when its clients are gone.
 #include "mp_test_main.hpp"
+#include "process_test_support.hpp"
 
 #include <mp/context.hpp>
 #include <mp/process.hpp>
@@ -27,47 +28,7 @@
 
 namespace {
 
-void write_text(int fd, const std::string& text) {
-    if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        throw mp::OSError("write failed");
-}
-
-std::optional<std::string> read_line(int fd) {
-    std::string line;
-    for (;;) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 20000) <= 0) return std::nullopt;
-        char c;
-        if (::read(fd, &c, 1) <= 0) return std::nullopt;
-        if (c == '\n') return line;
-        line += c;
-    }
-}
-
-struct Pipe {
-    int r = -1, w = -1;
-    Pipe() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-        r = fds[0];
-        w = fds[1];
-    }
-    ~Pipe() {
-        ::close(r);
-        ::close(w);
-    }
-    Pipe(const Pipe&) = delete;
-    Pipe& operator=(const Pipe&) = delete;
-};
-
-template <class E, class F> std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "<no exception>";
-}
+using namespace test_support;
 
 mp::Context& forkserver() {
     return mp::get_context("forkserver");
@@ -188,14 +149,14 @@ private slots:
     }
 
     void childrenAreTheServers() {
-        Pipe out;
+        RawPipe out;
         // A high fd number: the child receives it by SCM_RIGHTS under another number.
-        int high = ::fcntl(out.w, F_DUPFD_CLOEXEC, 700);
+        int high = ::fcntl(out.w(), F_DUPFD_CLOEXEC, 700);
         QVERIFY(high >= 700);
         mp::Process p = forkserver().Process(report_ppid_and_fd, mp::args(mp::Handle{"fd", "", {}, {high}}));
         p.start();
         ::close(high);
-        auto line = read_line(out.r);
+        auto line = read_line(out.r());
         QVERIFY(line.has_value());
         auto comma = line->find(',');
         QCOMPARE(std::stoi(line->substr(0, comma)), mp::forkserver::server_pid().value());
@@ -222,20 +183,20 @@ private slots:
     }
 
     void orphanedChildReports255() {
-        Pipe gate, out;
+        RawPipe gate, out;
         mp::Process p =
-            forkserver().Process(wait_for_byte_then_report, mp::args(mp::Handle{"fd", "", {}, {gate.r}},
-                                                                     mp::Handle{"fd", "", {}, {out.w}}));
+            forkserver().Process(wait_for_byte_then_report, mp::args(mp::Handle{"fd", "", {}, {gate.r()}},
+                                                                     mp::Handle{"fd", "", {}, {out.w()}}));
         p.start();
-        QCOMPARE(read_line(out.r).value_or("<none>"), std::string("ready"));
+        QCOMPARE(read_line(out.r()).value_or("<none>"), std::string("ready"));
         kill_server();
         p.join(); // the status died with the server
         QCOMPARE(p.exitcode(), std::optional<int>(255));
         QVERIFY(!p.is_alive());
         // The child itself lives on as an orphan; release it and see it finish its work.
         QVERIFY(process_running(p.pid().value()));
-        QCOMPARE(::write(gate.w, "x", 1), ssize_t(1));
-        QCOMPARE(read_line(out.r).value_or("<none>"), std::string("released"));
+        QCOMPARE(::write(gate.w(), "x", 1), ssize_t(1));
+        QCOMPARE(read_line(out.r()).value_or("<none>"), std::string("released"));
         QVERIFY(wait_until_not_running(p.pid().value()));
     }
 
@@ -269,10 +230,10 @@ private slots:
 
     void tooManyFds() {
         mp::Handle many{"fd", "", {}, {}};
-        Pipe keep;
+        RawPipe keep;
         std::vector<int> dups;
         for (int i = 0; i < 300; ++i)
-            dups.push_back(::fcntl(keep.r, F_DUPFD_CLOEXEC, 0));
+            dups.push_back(::fcntl(keep.r(), F_DUPFD_CLOEXEC, 0));
         many.fds = dups;
         mp::Process p = forkserver().Process(block_forever, mp::args(many));
         QCOMPARE(error_of<mp::ValueError>([&] { p.start(); }),
