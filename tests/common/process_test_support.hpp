@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the process, context and forkserver tests: raw pipes whose ends children receive as
 // Handle{"fd"} arguments, line-based messages over them, and the text of an expected exception.
+#include "expect_error.hpp"
+
 #include <mp/errors.hpp>
 #include <mp/object.hpp>
 
@@ -78,16 +80,6 @@ inline std::optional<std::string> read_line(int fd) {
         if (c == '\n') return line;
         line += c;
     }
-}
-
-// The message of the E that f() throws, or "<no exception>".
-template <class E, class F> std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "<no exception>";
 }
 
 } // namespace test_support

@@ -1,4 +1,5 @@
 // mp::Object: Python's value semantics. Every expected repr/str/hash below was printed by python3.11.
+#include "expect_error.hpp"
 #include <QTest>
 #include <mp/object.hpp>
 
@@ -28,21 +29,7 @@ QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-// Runs `action`, requires it to throw exactly E (or a subclass) with `message`.
-template <class E, class F> bool throws_with(F&& action, const std::string& message) {
-    try {
-        action();
-    } catch (const E& e) {
-        if (e.message() == message) return true;
-        qWarning("wrong message: '%s' (expected '%s')", e.what(), message.c_str());
-        return false;
-    } catch (const std::exception& e) {
-        qWarning("wrong exception type: %s", e.what());
-        return false;
-    }
-    qWarning("no exception (expected '%s')", message.c_str());
-    return false;
-}
+using test_support::throws_with;
 
 } // namespace
 

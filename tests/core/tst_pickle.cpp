@@ -1,5 +1,6 @@
 // Pickle: byte-exact protocol 4 output (SPEC §15.3/§15.4 golden vectors, printed by python3.11's
 // pickle.dumps(v, protocol=4)), reading of protocols 2-5, and every way a malformed pickle is refused.
+#include "expect_error.hpp"
 #include <QTest>
 #include <mp/pickle.hpp>
 
@@ -51,20 +52,7 @@ Object exc(const char* type, const char* message) {
     return Object(mp::ExceptionValue{type, message, ""});
 }
 
-template <class E, class F> bool throws_with(F&& action, const std::string& message) {
-    try {
-        action();
-    } catch (const E& e) {
-        if (e.message() == message) return true;
-        qWarning("wrong message: '%s' (expected '%s')", e.what(), message.c_str());
-        return false;
-    } catch (const std::exception& e) {
-        qWarning("wrong exception type: %s", e.what());
-        return false;
-    }
-    qWarning("no exception (expected '%s')", message.c_str());
-    return false;
-}
+using test_support::throws_with;
 
 bool refused(const std::string& bytes, const std::string& message) {
     return throws_with<mp::UnpicklingError>([&] { mp::pickle::loads(bytes); }, message);
