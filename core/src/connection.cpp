@@ -84,6 +84,11 @@ private:
     }
     static std::mutex& registry_mutex() {
         static std::mutex mutex;
+        // Held across fork() so that a child never starts with it locked by a thread that does not exist
+        // there (a later Connection in the child would wait forever).
+        static const int fork_guard =
+            pthread_atfork([] { mutex.lock(); }, [] { mutex.unlock(); }, [] { mutex.unlock(); });
+        (void)fork_guard;
         return mutex;
     }
     static std::unordered_map<int, std::weak_ptr<State>>& registry() {

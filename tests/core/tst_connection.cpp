@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 using connection_test::error_of;
@@ -626,6 +628,30 @@ private slots:
         ours.send_bytes("");
         p.join();
         QCOMPARE(p.exitcode(), std::optional<int>(0));
+    }
+
+    void forkWhileAnotherThreadOpensConnections() {
+        // A child forked while another thread is inside Connection bookkeeping must still be able to make
+        // connections (SIGALRM ends a child that would otherwise hang).
+        std::atomic<bool> stop = false;
+        std::thread churn([&] {
+            while (!stop)
+                mp::Pipe();
+        });
+        int failures = 0;
+        for (int i = 0; i < 300; ++i) {
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                ::alarm(2);
+                auto [a, b] = mp::Pipe();
+                a.send_bytes("x");
+                ::_exit(b.recv_bytes() == "x" ? 0 : 1);
+            }
+            if (exit_status(pid) != 0) ++failures;
+        }
+        stop = true;
+        churn.join();
+        QCOMPARE(failures, 0);
     }
 
     void convertsThroughHandle() {

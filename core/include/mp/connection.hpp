@@ -20,6 +20,29 @@
 
 namespace mp {
 
+class Connection;
+
+namespace detail {
+// A contiguous buffer of plain values that send_bytes views as bytes (text goes through string_view).
+template <class Range>
+concept ByteViewableBuffer =
+    std::ranges::contiguous_range<const Range> && std::ranges::sized_range<const Range> &&
+    std::is_trivially_copyable_v<std::ranges::range_value_t<const Range>> &&
+    !std::is_convertible_v<const Range&, std::string_view>;
+// A contiguous, writable buffer of plain values that recv_bytes_into fills.
+template <class Range>
+concept WritableBuffer = std::ranges::contiguous_range<Range> && std::ranges::sized_range<Range> &&
+    std::is_trivially_copyable_v<std::ranges::range_value_t<Range>> &&
+    !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<Range>>>;
+// A typed value that reaches Object only through Convert (std::vector<int>, a Connection ...).
+template <class T>
+concept ConvertibleValue = !std::is_convertible_v<const T&, Object> && requires(const T& value) {
+    Convert<T>::to(value);
+};
+template <class T>
+concept WaitableElement = std::same_as<T, Connection> || std::same_as<T, int>;
+} // namespace detail
+
 // A reference to one end of a connection. Copies refer to the same end (like Python object references):
 // close() through any copy closes it for all, and the descriptor is closed when the last copy goes.
 class Connection {
@@ -31,9 +54,7 @@ public:
     // Sends one object as one message (pickle protocol 4, readable by CPython's Connection.recv).
     void send(const Object& object) const;
     // Typed values go through mp::to_object, e.g. send(std::vector<int>{1, 2}).
-    template <class T>
-    requires(!std::is_convertible_v<const T&, Object>) && requires(const T& value) { Convert<T>::to(value); }
-    void send(const T& value) const { send(to_object(value)); }
+    template <detail::ConvertibleValue T> void send(const T& value) const { send(to_object(value)); }
     // Receives one message and unpickles it. EOFError when the peer has closed and nothing is pending.
     Object recv() const;
 
@@ -46,12 +67,9 @@ public:
     }
     // Any contiguous buffer of plain values (std::vector<int>, std::array<double, N>, ...) is sent as its
     // bytes.
-    template <class Range>
-    requires std::ranges::contiguous_range<const Range> && std::ranges::sized_range<const Range> &&
-        std::is_trivially_copyable_v<std::ranges::range_value_t<const Range>> &&
-        (!std::is_convertible_v<const Range&, std::string_view>)void send_bytes(
-            const Range& buffer, std::int64_t offset = 0,
-            std::optional<std::int64_t> size = std::nullopt) const {
+    template <detail::ByteViewableBuffer Range>
+    void send_bytes(const Range& buffer, std::int64_t offset = 0,
+                    std::optional<std::int64_t> size = std::nullopt) const {
         send_bytes(std::as_bytes(std::span(std::ranges::data(buffer), std::ranges::size(buffer))), offset,
                    size);
     }
@@ -63,11 +81,8 @@ public:
     // Receives one message into `buffer` starting at byte `offset`; returns its length in bytes. A message
     // that does not fit raises BufferTooShort carrying the whole message (which is consumed). As in CPython,
     // buffers of multi-byte elements receive whole elements only.
-    template <class Range>
-    requires std::ranges::contiguous_range<Range> && std::ranges::sized_range<Range> &&
-        std::is_trivially_copyable_v<std::ranges::range_value_t<Range>> &&
-        (!std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<Range>>>)std::size_t
-        recv_bytes_into(Range&& buffer, std::int64_t offset = 0) const {
+    template <detail::WritableBuffer Range>
+    std::size_t recv_bytes_into(Range&& buffer, std::int64_t offset = 0) const {
         using Element = std::ranges::range_value_t<Range>;
         return recv_bytes_into_items(reinterpret_cast<std::byte*>(std::ranges::data(buffer)),
                                      std::ranges::size(buffer), sizeof(Element), offset);
@@ -121,8 +136,6 @@ namespace connection {
 
 // Bodies up to this length use the 4-byte header; longer ones use −1 followed by an 8-byte length.
 inline constexpr std::uint64_t max_short_body = 0x7fffffff;
-// Header and body go out in one write up to this body length.
-inline constexpr std::size_t single_write_limit = 16384;
 
 struct FrameHeader {
     std::array<std::byte, 12> bytes{};
@@ -204,9 +217,8 @@ std::vector<Waitable> wait(const std::vector<Waitable>& objects,
                            std::optional<double> timeout = std::nullopt);
 
 // The same over a homogeneous list, returning elements of that list (e.g. `for (auto& r : wait(readers))`).
-template <class T>
-requires std::same_as<T, Connection> || std::same_as<T, int> std::vector<T>
-wait(const std::vector<T>& objects, std::optional<double> timeout = std::nullopt) {
+template <mp::detail::WaitableElement T>
+std::vector<T> wait(const std::vector<T>& objects, std::optional<double> timeout = std::nullopt) {
     std::vector<Waitable> waitables(objects.begin(), objects.end());
     std::vector<T> ready;
     for (const Waitable& w : wait(waitables, timeout)) {
