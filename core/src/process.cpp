@@ -168,7 +168,7 @@ struct ProcessAccess {
         return Process(Process::FromState{}, std::move(s));
     }
     static std::unique_ptr<Process> make(std::shared_ptr<ProcessState> s) {
-        return std::unique_ptr<Process>(new Process(Process::FromState{}, std::move(s)));
+        return std::make_unique<Process>(alias(std::move(s)));
     }
     static std::string class_name(const Process& p) { return p.class_name(); }
 };
