@@ -1,0 +1,53 @@
+#pragma once
+// Process-shared futex waits on 32-bit words in the session arena, and the monotonic clock every
+// deadline and observation timestamp uses.
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <ctime>
+#include <linux/futex.h>
+#include <optional>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace mp::detail {
+
+inline std::int64_t monotonic_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// An absolute CLOCK_MONOTONIC deadline; nullopt means "for ever". Python's timeouts: negative means 0.
+inline std::optional<std::int64_t> deadline_after(std::optional<double> timeout_seconds) noexcept {
+    if (!timeout_seconds) return std::nullopt;
+    double t = *timeout_seconds > 0 ? *timeout_seconds : 0.0;
+    if (t > 1e9) return std::nullopt; // beyond 30 years: effectively for ever, and no overflow
+    return monotonic_ns() + static_cast<std::int64_t>(t * 1e9);
+}
+
+// Waits while *word == expected, until woken, `deadline_ns` (absolute, monotonic) or a spurious wake-up.
+// Not FUTEX_PRIVATE: the word may be shared between processes.
+inline void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                       std::optional<std::int64_t> deadline_ns) noexcept {
+    static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+    timespec ts{};
+    timespec* tsp = nullptr;
+    if (deadline_ns) {
+        ts.tv_sec = static_cast<time_t>(*deadline_ns / 1'000'000'000);
+        ts.tv_nsec = static_cast<long>(*deadline_ns % 1'000'000'000);
+        tsp = &ts;
+    }
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_BITSET, expected, tsp, nullptr,
+              FUTEX_BITSET_MATCH_ANY);
+}
+
+inline void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, count, nullptr, nullptr, 0);
+}
+
+inline void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept {
+    futex_wake(word, 0x7fffffff);
+}
+
+} // namespace mp::detail

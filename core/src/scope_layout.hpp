@@ -1,0 +1,304 @@
+#pragma once
+// The byte layout of a session arena: what libmpcore writes and the inspector reads. Everything here lives
+// in POSIX shared memory mapped at different addresses in different processes, so it holds no pointers
+// (offsets only), every field another process may read concurrently is a lock-free std::atomic, and
+// every struct is standard-layout with a fixed size. Bump kLayoutVersion on any change.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <pthread.h>
+#include <type_traits>
+
+namespace mp::detail::scope {
+
+inline constexpr std::uint32_t kMagic = 0x4353504d; // "MPSC"
+inline constexpr std::uint32_t kLayoutVersion = 1;
+
+using U32 = std::atomic<std::uint32_t>;
+using I32 = std::atomic<std::int32_t>;
+using U64 = std::atomic<std::uint64_t>;
+using I64 = std::atomic<std::int64_t>;
+static_assert(U32::is_always_lock_free && U64::is_always_lock_free && I64::is_always_lock_free);
+
+// ---- processes -----------------------------------------------------------------------------------------
+
+enum class ProcState : std::uint32_t {
+    Free = 0,
+    Starting, // slot taken by the parent, child not yet running its bootstrap
+    Running,
+    Exited,   // ended with an exit status (exit_code >= 0)
+    Killed,   // ended by a signal (exit_code = -signal)
+    Vanished, // died and nobody recorded how: its pid is gone or belongs to another process
+};
+
+// What a thread is blocked in, and what a parked process is about to do.
+enum class Op : std::uint16_t {
+    None = 0,
+    // process lifecycle (object = 0, arg = pid / exit code)
+    ProcessCreated,
+    ProcessStarted,
+    ProcessExited,
+    Join, // target = the joined process
+    // object lifecycle
+    ObjectCreated,
+    ObjectFreed,
+    // Lock, RLock, Semaphore, BoundedSemaphore (arg: 1 acquired, 0 failed; release: new value)
+    Acquire,
+    Release,
+    OwnerDied, // arg = pid of the dead holder; the acquirer recovered the lock
+    // Condition
+    CondWait,
+    CondNotify, // arg = sleepers woken
+    // Event
+    EventSet,
+    EventClear,
+    EventWait,
+    // Barrier
+    BarrierWait, // arg = arrival index, or -1 when broken
+    BarrierReset,
+    BarrierAbort,
+    // Value / Array (arg = element index)
+    Read,
+    Write,
+    // Queues (issue-level detail lives in the object state)
+    Put,
+    Get,
+    FeederFlush,
+    TaskDone,
+    QueueJoin,
+    // step mode
+    Park,
+    Unpark,
+    Count
+};
+
+// One thread's current wait. Guarded by a per-record sequence counter so a reader sees all fields of one
+// wait or retries.
+struct WaitRecord {
+    U32 seq;         // odd while being written
+    U32 thread;      // thread token in its process (1 = main thread); 0: record unused
+    U32 op;          // Op, None when not waiting
+    U32 object;      // object serial waited on (0 for joins)
+    U32 target;      // process serial (joins), or kind-specific detail
+    U32 flags;       // kWaitMainThread | kWaitInternal | kWaitTimed
+    I64 since_ns;    // monotonic
+    I64 deadline_ns; // monotonic, 0 when untimed
+};
+inline constexpr std::uint32_t kWaitMainThread = 1;
+inline constexpr std::uint32_t kWaitInternal = 2; // a library thread (queue feeder, pool handler)
+inline constexpr std::uint32_t kWaitTimed = 4;
+inline constexpr int kWaitRecords = 8;
+
+inline constexpr int kNameBytes = 64;
+
+struct ProcessSlot {
+    U32 serial; // unique in the session, never reused; 0: slot free
+    U32 state;  // ProcState
+    I32 pid;
+    I32 exit_code;
+    U32 parent; // serial of the parent process (0 for the main process)
+    U32 flags;  // kProcDaemon | kProcInternal ...
+    I64 created_ns;
+    I64 started_ns;
+    I64 ended_ns;
+    U32 meta_seq;    // odd while name/method/target are being written
+    U32 park_ticket; // step mode: bumped by the controller to let the parked thread go (futex word)
+    char name[kNameBytes];
+    char method[16];
+    char target[kNameBytes];
+    // Step mode: the operation this process is parked before (op None when not parked).
+    U32 park_op;
+    U32 park_object;
+    U32 park_thread;
+    U32 park_seq; // odd while the park fields are written
+    // Liveness without trusting pids alone: a pid is this process only while /proc/<pid>/stat reports
+    // this start time (clock ticks after boot) and a state other than zombie.
+    U64 start_ticks;
+    WaitRecord waits[kWaitRecords];
+};
+inline constexpr std::uint32_t kProcDaemon = 1;
+inline constexpr std::uint32_t kProcMain = 2;
+
+// ---- objects -------------------------------------------------------------------------------------------
+
+enum class ObjectKind : std::uint32_t {
+    None = 0,
+    Lock,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    Barrier,
+    Value,
+    Array,
+    Queue,
+    SimpleQueue,
+    JoinableQueue,
+    Pool,
+    Manager,
+    Count
+};
+
+// A counting semaphore on a futex word (the building block of Lock, Condition and friends).
+struct FutexSem {
+    U32 value;
+    U32 waiters;
+};
+
+struct HolderEntry {
+    U32 process; // serial; 0 unused
+    U32 units;   // units (or recursion depth) held
+};
+inline constexpr int kHolderEntries = 8;
+
+// Lock and RLock: word = owner process serial (0: free). Semaphore: word = value.
+struct SemState {
+    U32 word;
+    U32 waiters;        // threads blocked in acquire
+    U32 owner_thread;   // Lock/RLock: the owner's thread token
+    U32 count;          // RLock: recursion depth
+    U32 maxvalue;       // Semaphore: SEM_VALUE_MAX, BoundedSemaphore: the initial value
+    U32 recovered_from; // serial of the last holder that died holding it (0: never)
+    I32 recovered_from_pid;
+    U32 holders_overflow; // more holders than entries
+    HolderEntry holders[kHolderEntries];
+};
+
+struct ConditionState {
+    U32 lock_index; // the Lock/RLock object it uses
+    U32 lock_serial;
+    FutexSem sleeping;
+    FutexSem woken;
+    FutexSem wait_sem;
+};
+
+struct EventState {
+    U32 flag;
+    U32 generation; // futex word: bumped by set()
+    U32 waiters;
+};
+
+struct BarrierState {
+    pthread_mutex_t mutex; // robust; guards the fields below
+    U32 seq;               // futex word: bumped on every state change waiters must see
+    U32 parties;
+    U32 count;               // arrivals in the filling phase, or leavers while draining
+    I32 state;               // 0 filling, 1 draining, -1 resetting, -2 broken
+    U32 generation;          // completed cycles
+    I64 default_timeout_ns;  // -1: none
+    char action[kNameBytes]; // registered task name of the action ("" none)
+};
+
+struct ArrayState {
+    U64 data_offset;   // heap offset of the elements
+    U64 layout_offset; // heap offset of the struct field description ("x:d,y:d"), 0 for scalars
+    U32 length;        // elements (1 for a Value)
+    U32 itemsize;
+    U32 typecode;   // 'c', 'i', 'd' ..., or 'T' for a struct
+    U32 lock_index; // the lock wrapping it (0: raw)
+    U32 lock_serial;
+    U32 writes_head; // recent writes ring head
+    struct RecentWrite {
+        U32 index;
+        U32 process;
+        I64 time_ns;
+    } recent[8];
+};
+
+// Queue state is filled in by the queue implementation; the inspector reads it from here.
+struct QueueState {
+    U64 channel_offset;
+    U64 capacity_bytes;
+    U64 used_bytes;
+    U32 items;
+    U32 maxsize;
+    U32 free_slots;
+    U32 unfinished;
+    U32 reserved[8];
+};
+
+inline constexpr int kStateBytes = 448;
+
+struct ObjectSlot {
+    U32 serial; // unique in the session, never reused; 0: slot free
+    U32 kind;   // ObjectKind
+    U32 meta_seq;
+    U32 creator; // process serial
+    U32 refs;    // live references (processes holding it, plus handles that left as messages)
+    U32 flags;   // kObjForkContext | kObjInternal
+    I64 created_ns;
+    U64 ops; // operations so far (rates in the inspector)
+    char name[48];
+    U32 users_overflow;
+    U32 users[16]; // serials of processes holding a reference
+    union State {
+        SemState sem;
+        ConditionState cond;
+        EventState event;
+        BarrierState barrier;
+        ArrayState array;
+        QueueState queue;
+        unsigned char bytes[kStateBytes];
+    } state;
+};
+inline constexpr std::uint32_t kObjForkContext = 1; // made in a fork context: not for spawn children
+inline constexpr std::uint32_t kObjInternal = 2;    // part of another object; hidden from listings
+
+// ---- events --------------------------------------------------------------------------------------------
+
+// One event; `stamp` is 2*seq+1 while being written and 2*seq+2 once complete.
+struct EventRecord {
+    U64 stamp;
+    I64 time_ns;
+    U32 process; // serial
+    U32 object;  // serial, 0 for process events
+    std::atomic<std::uint16_t> op;
+    std::atomic<std::uint16_t> thread;
+    I32 arg;
+};
+
+// ---- the header ----------------------------------------------------------------------------------------
+
+enum class ObserveLevel : std::uint32_t {
+    Off = 0,   // primitives only: no events, holders or users
+    Basic = 1, // state, holders, users; events for lifecycle, waits and state changes; not the fast paths
+    Full = 2,  // an inspector is attached: every operation is an event
+};
+
+struct Header {
+    std::uint32_t magic;
+    std::uint32_t version;
+    std::uint64_t total_size;
+    char session[kNameBytes];
+    std::int32_t creator_pid;
+    std::uint32_t process_capacity;
+    std::uint32_t object_capacity;
+    std::uint32_t event_capacity; // power of two
+    std::uint64_t processes_offset;
+    std::uint64_t objects_offset;
+    std::uint64_t events_offset;
+    std::uint64_t heap_offset;
+    std::uint64_t heap_size;
+    std::int64_t created_realtime_ns;
+    std::int64_t created_monotonic_ns;
+    U32 observe_level; // ObserveLevel requested by the session (environment)
+    U32 readers;       // attached inspectors: > 0 switches to ObserveLevel::Full
+    U32 step_mode;     // 1: every gated operation parks until released
+    U32 park_seq;      // futex word: bumped whenever a process parks or is released
+    U32 next_process_serial;
+    U32 next_object_serial;
+    U32 process_cursor;
+    U32 object_cursor;
+    U32 kind_counters[static_cast<int>(ObjectKind::Count)];
+    U64 event_head;             // next event sequence number
+    U32 ended;                  // set by the resource tracker before it removes the segment
+    pthread_mutex_t heap_mutex; // robust; guards the Boost allocator in the heap area
+};
+
+static_assert(std::is_standard_layout_v<Header> && std::is_standard_layout_v<ProcessSlot> &&
+              std::is_standard_layout_v<ObjectSlot> && std::is_standard_layout_v<EventRecord>);
+static_assert(sizeof(EventRecord) == 32);
+static_assert(sizeof(ObjectSlot::State) == kStateBytes);
+
+} // namespace mp::detail::scope
