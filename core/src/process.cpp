@@ -1,7 +1,9 @@
 // Process objects (SPEC §2), the per-process globals behind current_process() / parent_process() /
 // active_children(), the child bootstrap, the exit sequence (SPEC §3) and freeze_support().
+#include "futex.hpp"
 #include "process_exec.hpp"
 #include "process_internal.hpp"
+#include "scope_writer.hpp"
 
 #include "mp/context.hpp"
 #include "mp/process.hpp"
@@ -135,8 +137,12 @@ int exit_status_of(const SystemExit& e) {
     return 1;
 }
 
+// The status mp::exit(n) gives the main process, for the observation plane (0 for a plain return).
+int main_exit_status = 0;
+
 void exit_function_c() {
     exit_function();
+    scope::exiting(main_exit_status);
 }
 
 // /proc/self/cmdline says we were started as a spawn child or as the forkserver.
@@ -236,6 +242,7 @@ void exit_function() {
 
 int bootstrap_child(Process& process, ProcessState& state, int parent_sentinel) {
     in_bootstrap = true;
+    scope::adopt_identity(state.scope_session, state.scope_serial);
     int exitcode = 1;
     std::string name;
     try {
@@ -277,6 +284,7 @@ int bootstrap_child(Process& process, ProcessState& state, int parent_sentinel) 
     }
     in_bootstrap = false;
     flush_std_streams();
+    scope::exiting(exitcode);
     return exitcode;
 }
 
@@ -289,6 +297,7 @@ void reset_after_fork_in_child(ProcessState& state) {
     exec_reset_after_fork();
     context_reset_after_fork();
     forkserver_reset_after_fork();
+    scope::reset_after_fork();
 }
 
 std::string py_repr(const std::string& text) {
@@ -523,10 +532,15 @@ void Process::start() {
         detail::check_handles(s.kwargs, method);
     }
     detail::ensure_exit_handler();
+    const std::string child_name = name();
+    const std::string run_by = class_name() + ".run()";
     {
         std::lock_guard lock(s.mutex);
         if (s.popen || s.starting) throw AssertionError("cannot start a process twice");
         s.starting = true;
+        s.scope_serial = detail::scope::register_child(child_name, method,
+                                                       s.target ? s.target.description() : run_by, s.daemon);
+        if (auto* session = detail::scope::session()) s.scope_session = session->name();
     }
     std::unique_ptr<detail::Popen> popen;
     try {
@@ -539,8 +553,11 @@ void Process::start() {
     } catch (...) {
         std::lock_guard lock(s.mutex);
         s.starting = false;
+        detail::scope::child_launch_failed(s.scope_serial);
         throw;
     }
+    popen->scope_serial = s.scope_serial;
+    detail::scope::child_launched(s.scope_serial, static_cast<int>(popen->pid));
     {
         std::lock_guard lock(s.mutex);
         s.popen = std::move(popen);
@@ -576,6 +593,8 @@ void Process::join(std::optional<double> timeout) {
         if (!s.popen->returncode) popen = std::shared_ptr<detail::Popen>(state_, s.popen.get());
     }
     if (popen) {
+        detail::scope::WaitScope waiting(detail::scope::Op::Join, 0, popen->scope_serial,
+                                         detail::deadline_after(timeout));
         // Like Python: a timeout waits on the sentinel, no timeout waits for the process itself.
         if (timeout && !detail::wait_readable(popen->sentinel.get(), timeout)) return;
         popen->wait_until_done();
@@ -762,6 +781,7 @@ namespace {
         detail::flush_std_streams();
         ::_exit(status);
     }
+    detail::main_exit_status = status;
     std::exit(status);
 }
 

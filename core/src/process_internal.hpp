@@ -6,6 +6,7 @@
 #include "mp/object.hpp"
 #include "mp/process.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,12 +23,15 @@ public:
     virtual ~Popen() = default;
     const char* method = "";
     pid_t pid = 0;
-    UniqueFd sentinel;   // readable once the child has ended
-    UniqueFd keep_alive; // write end whose EOF tells the child its parent is gone
+    std::uint32_t scope_serial = 0; // the child's row in the session's process table
+    UniqueFd sentinel;              // readable once the child has ended
+    UniqueFd keep_alive;            // write end whose EOF tells the child its parent is gone
     std::optional<int> returncode;
 
     // Non-blocking status check; sets returncode when the child has ended. Caller holds the state lock.
     virtual std::optional<int> poll() = 0;
+    // Sets returncode once and tells the observation plane how the child ended.
+    void set_returncode(int code);
     // Blocks until poll() can report the end of the child. Called without the state lock.
     virtual void wait_until_done() = 0;
     // SIGTERM / SIGKILL unless the child is known to have ended.
@@ -71,6 +75,9 @@ struct ProcessState {
     // Kind Parent: the parent's pid and the sentinel that turns readable when it is gone.
     std::optional<int> other_pid;
     UniqueFd parent_sentinel;
+    // Observation plane: the session and this process's row in it (set by the parent before start).
+    std::string scope_session;
+    std::uint32_t scope_serial = 0;
 };
 
 // Spawn/forkserver payload: what the parent writes to the child's data pipe.

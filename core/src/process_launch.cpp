@@ -2,6 +2,7 @@
 // children receive, and the child side that rebuilds the Process from it.
 #include "process_exec.hpp"
 #include "process_internal.hpp"
+#include "scope_writer.hpp"
 
 #include "mp/context.hpp"
 #include "mp/errors.hpp"
@@ -21,6 +22,12 @@ namespace mp::detail {
 
 // ---- Popen -------------------------------------------------------------------------------------------
 
+void Popen::set_returncode(int code) {
+    if (returncode) return;
+    returncode = code;
+    scope::process_ended(scope_serial, code);
+}
+
 void Popen::send_signal(int sig) {
     if (returncode || poll()) return;
     if (::kill(pid, sig) != 0 && errno != ESRCH) throw_errno("kill");
@@ -32,7 +39,7 @@ std::optional<int> DirectChildPopen::poll() {
     pid_t r;
     while ((r = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
     }
-    if (r == pid) returncode = exitcode_from_status(status);
+    if (r == pid) set_returncode(exitcode_from_status(status));
     return returncode;
 }
 
@@ -48,7 +55,7 @@ std::optional<int> ForkServerPopen::poll() {
     if (!wait_readable(sentinel.get(), 0.0)) return std::nullopt;
     // EOF instead of a status: the server died, so the status is unknowable (Python reports 255).
     auto status = read_signed(sentinel.get());
-    returncode = status ? static_cast<int>(*status) : 255;
+    set_returncode(status ? static_cast<int>(*status) : 255);
     return returncode;
 }
 
@@ -208,6 +215,8 @@ std::string encode_child_payload(Process& process, ProcessState& state, const st
         p.set("start_method", state.method ? Object(*state.method) : Object());
         p.set("context_class", state.context_class);
         p.set("state", subclass_state);
+        p.set("scope_session", state.scope_session);
+        p.set("scope_serial", static_cast<std::int64_t>(state.scope_serial));
         std::vector<Object> fds(passed_fds.begin(), passed_fds.end());
         p.set("fds", Object::list(std::move(fds)));
     }
@@ -293,6 +302,8 @@ int run_child_from_pipe(int data_fd, const std::vector<int>& received_fds) {
         s.parent_name = field(d, "parent_name").as_str();
         if (const Object& m = field(d, "start_method"); m.is_str()) s.method = m.as_str();
         s.context_class = field(d, "context_class").as_str();
+        s.scope_session = field(d, "scope_session").as_str();
+        s.scope_serial = static_cast<std::uint32_t>(field(d, "scope_serial").as_int());
         s.target = std::move(target);
         s.args = std::move(args);
         s.kwargs = std::move(kwargs);
