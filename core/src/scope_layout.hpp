@@ -220,8 +220,10 @@ struct QueueState {
 
 inline constexpr int kStateBytes = 448;
 
+inline constexpr std::uint32_t kSerialCreating = 0xffffffffu; // row claimed, object not yet published
+
 struct ObjectSlot {
-    U32 serial; // unique in the session, never reused; 0: slot free
+    U32 serial; // unique in the session, never reused; 0: slot free; kSerialCreating: skip it
     U32 kind;   // ObjectKind
     U32 meta_seq;
     U32 creator; // process serial

@@ -651,7 +651,7 @@ std::shared_ptr<ObjectRef> create_object_row(ObjectKind kind, std::uint32_t flag
         std::uint32_t expected = 0;
         if (slot.serial.load(std::memory_order_relaxed) != 0) continue;
         // Claim with a placeholder so that the serial is published only once the row is ready.
-        if (!slot.serial.compare_exchange_strong(expected, 0xffffffffu, std::memory_order_acq_rel)) continue;
+        if (!slot.serial.compare_exchange_strong(expected, kSerialCreating, std::memory_order_acq_rel)) continue;
         std::uint32_t serial = h.next_object_serial.fetch_add(1, std::memory_order_relaxed);
         std::uint32_t number =
             h.kind_counters[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed) + 1;
