@@ -288,8 +288,7 @@ void local_release(Segment& s, std::uint32_t index) noexcept {
             last = true;
         }
     }
-    if (last && s.object_at(index).refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-        free_object_row(s, index);
+    if (last) drop_reference(s, index);
 }
 
 } // namespace
@@ -570,6 +569,14 @@ void reset_after_fork() noexcept {
     w.inherited_references = !w.registry.empty();
 }
 
+bool process_end_recorded(std::uint32_t serial) noexcept {
+    Segment* s = state::segment;
+    if (!s || serial == 0) return false;
+    ProcessSlot& slot = s->process_at(serial % s->process_capacity());
+    return slot.serial.load(std::memory_order_acquire) != serial ||
+           final_state(slot.state.load(std::memory_order_acquire));
+}
+
 bool process_dead(std::uint32_t serial) noexcept {
     Segment* s = state::segment;
     if (!s || serial == 0) return false;
@@ -651,7 +658,8 @@ std::shared_ptr<ObjectRef> create_object_row(ObjectKind kind, std::uint32_t flag
         std::uint32_t expected = 0;
         if (slot.serial.load(std::memory_order_relaxed) != 0) continue;
         // Claim with a placeholder so that the serial is published only once the row is ready.
-        if (!slot.serial.compare_exchange_strong(expected, kSerialCreating, std::memory_order_acq_rel)) continue;
+        if (!slot.serial.compare_exchange_strong(expected, kSerialCreating, std::memory_order_acq_rel))
+            continue;
         std::uint32_t serial = h.next_object_serial.fetch_add(1, std::memory_order_relaxed);
         std::uint32_t number =
             h.kind_counters[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed) + 1;
@@ -711,6 +719,15 @@ std::shared_ptr<ObjectRef> object_from_handle(const Handle& handle, ObjectKind k
     auto ref = std::make_shared<ObjectRef>(s, index, serial);
     local_acquire(s, index, serial, false);
     return ref;
+}
+
+void add_reference(Segment& segment, std::uint32_t index) noexcept {
+    segment.object_at(index).refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+void drop_reference(Segment& segment, std::uint32_t index) noexcept {
+    if (segment.object_at(index).refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        free_object_row(segment, index);
 }
 
 void register_finalizer(ObjectKind kind, ObjectFinalizer finalizer) noexcept {

@@ -111,8 +111,11 @@ void exiting(int exitcode) noexcept;
 // Fork child: forget the parent's identity and per-thread records; mutexes are fresh.
 void reset_after_fork() noexcept;
 
-// Whether the process `serial` of this session has ended (exited, killed, or gone without a trace).
+// Whether the process `serial` of this session has ended (exited, killed, or gone without a trace). Reads
+// /proc: for slow paths only.
 bool process_dead(std::uint32_t serial) noexcept;
+// Whether its end is already recorded in the process table (no system call).
+bool process_end_recorded(std::uint32_t serial) noexcept;
 // pid of process `serial` (0 if unknown); its name ("" if unknown).
 int process_pid(std::uint32_t serial) noexcept;
 std::string process_name(std::uint32_t serial);
@@ -174,6 +177,10 @@ std::shared_ptr<ObjectRef> object_from_handle(const Handle& handle, ObjectKind k
                                               std::string_view kind_name);
 // Another reference to the object in slot `index` of this session, if it still has `serial`.
 std::shared_ptr<ObjectRef> object_ref(std::uint32_t index, std::uint32_t serial);
+
+// References one object row holds on another (a Condition on its lock, a Value on its lock).
+void add_reference(Segment& segment, std::uint32_t index) noexcept;
+void drop_reference(Segment& segment, std::uint32_t index) noexcept;
 
 // Called when an object's last reference goes, before its row is freed: releases kind-specific
 // resources (heap blocks). Registered per kind by the implementing unit.

@@ -3,6 +3,7 @@
 // concrete fork / spawn / forkserver contexts, each exposing the API bound to its method.
 #include "mp/process.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,14 @@ namespace mp {
 namespace detail {
 struct ContextRegistry;
 }
+
+class Lock;
+class RLock;
+class Semaphore;
+class BoundedSemaphore;
+class Condition;
+class Event;
+class Barrier;
 
 // A concrete context: every process it creates uses its start method and is named after its class
 // (ForkProcess-3, SpawnProcess-1, ForkServerProcess-2).
@@ -30,6 +39,19 @@ public:
                         std::optional<std::string> name = std::nullopt,
                         std::optional<bool> daemon = std::nullopt) const;
     mp::Process Process(ProcessOptions options) const;
+
+    // Primitives bound to this context (mp/synchronize.hpp): ctx.Lock() ... Objects made in a fork
+    // context cannot be passed to spawn or forkserver children, as in Python.
+    mp::Lock Lock() const;
+    mp::RLock RLock() const;
+    mp::Semaphore Semaphore(std::int64_t value = 1) const;
+    mp::BoundedSemaphore BoundedSemaphore(std::int64_t value = 1) const;
+    mp::Condition Condition() const;
+    mp::Condition Condition(const mp::Lock& lock) const;
+    mp::Condition Condition(const mp::RLock& lock) const;
+    mp::Event Event() const;
+    mp::Barrier Barrier(std::int64_t parties, Target action = {},
+                        std::optional<double> timeout = std::nullopt) const;
 
     // nullopt: this context; otherwise the concrete context for `method`.
     Context& get_context(std::optional<std::string_view> method = std::nullopt);

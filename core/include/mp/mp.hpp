@@ -6,4 +6,5 @@
 #include "mp/object.hpp"
 #include "mp/pickle.hpp"
 #include "mp/process.hpp"
+#include "mp/synchronize.hpp"
 #include "mp/util.hpp"
