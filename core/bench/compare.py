@@ -10,6 +10,8 @@ import sys
 
 TIME_UNITS = {"s/op"}
 THROUGHPUT_UNITS = {"MiB/s"}
+# A figure of the C++ side alone (e.g. observation on/off), shown without a CPython counterpart.
+RATIO_UNITS = {"ratio"}
 
 
 def load(path):
@@ -24,14 +26,14 @@ def load(path):
                 workload, unit, value = record["workload"], record["unit"], float(record["value"])
             except (ValueError, KeyError, TypeError) as e:
                 sys.exit(f"{path}:{number}: not a benchmark line ({e}): {line!r}")
-            if unit not in TIME_UNITS | THROUGHPUT_UNITS:
+            if unit not in TIME_UNITS | THROUGHPUT_UNITS | RATIO_UNITS:
                 sys.exit(f"{path}:{number}: unknown unit {unit!r}")
             results[workload] = (unit, value)
     return results
 
 
 def speedup(unit, cpp, python):
-    if cpp is None or python is None or cpp == 0 or python == 0:
+    if unit in RATIO_UNITS or cpp is None or python is None or cpp == 0 or python == 0:
         return None
     return python / cpp if unit in TIME_UNITS else cpp / python
 
@@ -39,6 +41,8 @@ def speedup(unit, cpp, python):
 def human(unit, value):
     if value is None:
         return "-"
+    if unit in RATIO_UNITS:
+        return f"{value:.2f}x"
     if unit in TIME_UNITS:
         for scale, suffix in ((1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms")):
             if value < scale * 1000:

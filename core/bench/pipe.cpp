@@ -1,5 +1,7 @@
 // Pipe workloads, run side by side with core/bench/python/pipe.py by scripts/bench: a parent <-> child
 // round trip of a small object, and send_bytes throughput in 1 MiB messages. One JSON line per workload.
+#include "bench_report.hpp"
+
 #include <mp/connection.hpp>
 #include <mp/context.hpp>
 #include <mp/process.hpp>
@@ -13,15 +15,6 @@ namespace {
 constexpr int round_trips = 20000;
 constexpr int chunks = 512;
 constexpr std::size_t chunk_size = std::size_t(1) << 20;
-
-void report(const char* workload, const char* unit, double value) {
-    std::printf("{\"workload\": \"%s\", \"unit\": \"%s\", \"value\": %.6g}\n", workload, unit, value);
-    std::fflush(stdout);
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 } // namespace
 
@@ -63,10 +56,10 @@ int main(int argc, char** argv) {
             parent.send(small);
             parent.recv();
         }
-        const double elapsed = seconds_since(start);
+        const double elapsed = bench::seconds_since(start);
         parent.send(mp::None);
         p.join();
-        report("pipe.roundtrip_small_object", "s/op", elapsed / round_trips);
+        bench::report("pipe.roundtrip_small_object", "s/op", elapsed / round_trips);
     }
     {
         auto [parent, child] = mp::Pipe();
@@ -79,10 +72,10 @@ int main(int argc, char** argv) {
             parent.send_bytes(chunk);
         parent.send_bytes("");
         const std::int64_t received = parent.recv().as_int();
-        const double elapsed = seconds_since(start);
+        const double elapsed = bench::seconds_since(start);
         p.join();
         if (received != std::int64_t(chunks + 1) * std::int64_t(chunk_size)) return 1;
-        report("pipe.send_bytes_1MiB", "MiB/s",
-               double(chunks) * double(chunk_size) / double(1 << 20) / elapsed);
+        bench::report("pipe.send_bytes_1MiB", "MiB/s",
+                      double(chunks) * double(chunk_size) / double(1 << 20) / elapsed);
     }
 }

@@ -6,6 +6,7 @@
 
 #include "mp/errors.hpp"
 #include "mp/process.hpp"
+#include "mp/scope/observe.hpp"
 
 #include <algorithm>
 #include <array>
@@ -834,3 +835,22 @@ const char* op_name(Op op) noexcept {
 }
 
 } // namespace mp::detail::scope
+
+// ---- public controls (mp/scope/observe.hpp) ------------------------------------------------------------
+
+namespace mp::scope {
+
+std::string current_session() {
+    return detail::scope::ensure_session().name();
+}
+
+void set_observe_level(ObserveLevel level) {
+    detail::scope::ensure_session().header().observe_level.store(static_cast<std::uint32_t>(level),
+                                                                 std::memory_order_relaxed);
+}
+
+ObserveLevel observe_level() {
+    return static_cast<ObserveLevel>(detail::scope::level());
+}
+
+} // namespace mp::scope

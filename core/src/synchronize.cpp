@@ -200,9 +200,11 @@ void wake_one_waiter(SemState& st) noexcept {
 void lock_release(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
-    // The thread field is cleared first, so that a new owner is never mistaken for this one.
-    std::uint32_t thread = st.owner_thread.exchange(0, std::memory_order_relaxed);
-    std::uint32_t prev = st.word.exchange(0);
+    // The thread field is cleared first, so that a new owner is never mistaken for this one. A plain
+    // store: only the word needs a read-modify-write, which also catches a second release.
+    const std::uint32_t thread = st.owner_thread.load(std::memory_order_relaxed);
+    st.owner_thread.store(0, std::memory_order_relaxed);
+    const std::uint32_t prev = st.word.exchange(0);
     if (prev == 0) {
         st.owner_thread.store(thread, std::memory_order_relaxed);
         throw ValueError("semaphore or lock released too many times");
