@@ -357,10 +357,10 @@ void fsem_release(scope::FutexSem& s) noexcept {
 
 void check_fork_context(const Handle& h, std::string_view method) {
     if (method == "fork" || h.ints.size() < 3) return;
+    // CPython's text says "spawn context" for forkserver children too.
     if (h.ints[2] & scope::kObjForkContext)
-        throw RuntimeError("A SemLock created in a fork context is being shared with a process in a " +
-                           std::string(method) +
-                           " context. This is not supported. Please use the same context to create "
+        throw RuntimeError("A SemLock created in a fork context is being shared with a process in a spawn "
+                           "context. This is not supported. Please use the same context to create "
                            "multiprocessing objects and Process.");
 }
 
