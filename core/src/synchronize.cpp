@@ -15,6 +15,7 @@
 #include <climits>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -396,8 +397,21 @@ std::shared_ptr<ObjectRef> make_sem_object(ObjectKind kind, const Context* ctx, 
     });
 }
 
+// An OSError with errno whose text is Python's str(OSError(err, strerror(err))): "[Errno 22] Invalid
+// argument". SystemError's own text would be "<what>: <strerror>".
+class PythonErrnoError final : public SystemError {
+public:
+    explicit PythonErrnoError(int err)
+        : SystemError(err, "")
+        , text_("[Errno " + std::to_string(err) + "] " + std::strerror(err)) {}
+    const char* what() const noexcept override { return text_.what(); }
+
+private:
+    std::runtime_error text_; // copies without throwing, as an exception's text must
+};
+
 std::uint32_t checked_initial_value(std::int64_t value) {
-    if (value < 0) throw SystemError(EINVAL, "[Errno 22] Invalid argument");
+    if (value < 0) throw PythonErrnoError(EINVAL);
     if (value > static_cast<std::int64_t>(kSemValueMax)) throw OverflowError("semaphore value is too large");
     return static_cast<std::uint32_t>(value);
 }
