@@ -75,6 +75,9 @@ struct ThreadIdentity {
     bool internal = false;
     int wait_record = -1; // index into this process's waits[], -1: none yet
     std::uint32_t record_generation = 0;
+    // The composite operation (a queue's put or get ...) this thread is inside, if any.
+    Op composite_op = Op::None;
+    std::uint32_t composite_object = 0;
 
     ~ThreadIdentity() {
         // The thread is gone: its wait record may serve another thread.
@@ -381,6 +384,8 @@ void mark_internal_thread() noexcept {
 void record_for(std::uint32_t process, Op op, std::uint32_t object, std::int32_t arg) noexcept {
     Segment* s = state::segment;
     if (!s) return;
+    const ThreadIdentity& me = identity();
+    if (me.composite_op != Op::None && object != me.composite_object) return; // a part's own event
     Header& h = s->header();
     std::uint64_t seq = h.event_head.fetch_add(1, std::memory_order_relaxed);
     EventRecord& r = s->event_at(seq);
@@ -405,7 +410,7 @@ void park(Op op, std::uint32_t object) noexcept {
     Segment* s = state::segment;
     ProcessSlot* slot = state::self_slot;
     ThreadIdentity& me = identity();
-    if (!s || !slot || me.internal) return;
+    if (!s || !slot || me.internal || me.composite_op != Op::None) return;
     Header& h = s->header();
     std::lock_guard lock(writer().park_mutex);
     std::uint32_t ticket = slot->park_ticket.load(std::memory_order_acquire);
@@ -451,6 +456,17 @@ WaitScope::WaitScope(Op op, std::uint32_t object, std::uint32_t target,
         if (me.wait_record < 0) return; // more blocked threads than records: this one goes unrecorded
     }
     WaitRecord& r = slot->waits[me.wait_record];
+    if (me.composite_op != Op::None) {
+        // Inside a composite operation the thread waits for the composite object, not for its parts.
+        op = me.composite_op;
+        object = me.composite_object;
+    }
+    if (r.op.load(std::memory_order_relaxed) != 0) {
+        outer_ =
+            Saved{r.op.load(std::memory_order_relaxed),       r.object.load(std::memory_order_relaxed),
+                  r.target.load(std::memory_order_relaxed),   r.flags.load(std::memory_order_relaxed),
+                  r.since_ns.load(std::memory_order_relaxed), r.deadline_ns.load(std::memory_order_relaxed)};
+    }
     {
         SeqWrite w(r.seq);
         r.object.store(object, std::memory_order_relaxed);
@@ -468,7 +484,34 @@ WaitScope::WaitScope(Op op, std::uint32_t object, std::uint32_t target,
 WaitScope::~WaitScope() {
     if (!record_) return;
     SeqWrite w(record_->seq);
-    record_->op.store(0, std::memory_order_relaxed);
+    if (!outer_) {
+        record_->op.store(0, std::memory_order_relaxed);
+        return;
+    }
+    // A nested wait ended: the thread waits for what it waited for before.
+    record_->object.store(outer_->object, std::memory_order_relaxed);
+    record_->target.store(outer_->target, std::memory_order_relaxed);
+    record_->flags.store(outer_->flags, std::memory_order_relaxed);
+    record_->since_ns.store(outer_->since_ns, std::memory_order_relaxed);
+    record_->deadline_ns.store(outer_->deadline_ns, std::memory_order_relaxed);
+    record_->op.store(outer_->op, std::memory_order_relaxed);
+}
+
+CompositeScope::CompositeScope(Op op, std::uint32_t object) noexcept {
+    gate(op, object);
+    ThreadIdentity& me = identity();
+    outer_op_ = me.composite_op;
+    outer_object_ = me.composite_object;
+    if (outer_op_ == Op::None) {
+        me.composite_op = op;
+        me.composite_object = object;
+    }
+}
+
+CompositeScope::~CompositeScope() {
+    ThreadIdentity& me = identity();
+    me.composite_op = outer_op_;
+    me.composite_object = outer_object_;
 }
 
 // ---- processes -----------------------------------------------------------------------------------------

@@ -91,7 +91,27 @@ public:
     WaitScope& operator=(const WaitScope&) = delete;
 
 private:
+    struct Saved {
+        std::uint32_t op, object, target, flags;
+        std::int64_t since_ns, deadline_ns;
+    };
     WaitRecord* record_ = nullptr;
+    std::optional<Saved> outer_; // the wait this one is nested in
+};
+
+// An operation built from other primitives (a queue's put on its internal locks and semaphore): passes
+// the gate once, as `op` on `object`, and for its lifetime the parts neither park nor record events,
+// and a wait inside it is reported as waiting in `op` on `object`.
+class CompositeScope {
+public:
+    CompositeScope(Op op, std::uint32_t object) noexcept;
+    ~CompositeScope();
+    CompositeScope(const CompositeScope&) = delete;
+    CompositeScope& operator=(const CompositeScope&) = delete;
+
+private:
+    Op outer_op_ = Op::None;
+    std::uint32_t outer_object_ = 0;
 };
 
 // ---- processes -----------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ using scope::ObjectRef;
 using scope::Op;
 using scope::SemState;
 
-constexpr std::uint32_t kSemValueMax = INT_MAX;        // SEM_VALUE_MAX on Linux
 constexpr std::int64_t kLivenessSliceNs = 100'000'000; // how often a waiter checks that the holder lives
 constexpr int kSpins = 200;
 
@@ -82,11 +81,12 @@ void holders_remove(SemState& st, std::uint32_t process) noexcept {
 
 // ---- owner death ---------------------------------------------------------------------------------------
 
-// Cheap test for a non-blocking acquire: the holder ended (recorded) or its pid no longer exists.
+// Cheap test for a non-blocking acquire: the holder ended (recorded) or its pid no longer exists. /proc is
+// read only to confirm a death, never while the holder lives (that costs microseconds per try_lock).
 bool holder_obviously_dead(std::uint32_t holder) noexcept {
+    if (scope::process_end_recorded(holder)) return true;
     int pid = scope::process_pid(holder);
-    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) return scope::process_dead(holder);
-    return pid > 0 && scope::process_dead(holder) && ::kill(pid, 0) != 0;
+    return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH && scope::process_dead(holder);
 }
 
 void note_recovery(ObjectRef& r, std::uint32_t dead) noexcept {
@@ -389,8 +389,8 @@ std::string owner_description(const SemState& st, bool& mine) {
 }
 
 std::shared_ptr<ObjectRef> make_sem_object(ObjectKind kind, const Context* ctx, std::uint32_t value,
-                                           std::uint32_t maxvalue) {
-    std::uint32_t flags = made_in_fork_context(ctx) ? scope::kObjForkContext : 0;
+                                           std::uint32_t maxvalue, std::uint32_t extra_flags) {
+    std::uint32_t flags = context_flags(ctx) | extra_flags;
     return scope::create_object(kind, flags, [&](scope::ObjectSlot& slot) {
         slot.state.sem.word.store(value, std::memory_order_relaxed);
         slot.state.sem.maxvalue.store(maxvalue, std::memory_order_relaxed);
