@@ -77,6 +77,7 @@ struct ObjectInfo {
     std::string kind; // "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier",
                       // "Value", "Array", "Queue", "SimpleQueue", "JoinableQueue", "Pool", "Manager"
     std::string name; // Lock-3, or the user's label
+    bool internal = false; // part of another object (a queue's lock ...): hidden from listings
     ProcessId creator = 0;
     double created = 0;
     std::uint64_t ops = 0;
@@ -149,6 +150,8 @@ struct SessionInfo {
     std::int64_t created_unix_ns = 0;
     bool alive = false; // some process of it is still running
     std::string main_name;
+    std::uint32_t processes = 0;      // registered so far
+    std::uint32_t live_processes = 0; // of those, still starting or running
 };
 
 struct Snapshot {
