@@ -639,6 +639,22 @@ private slots:
         }
     }
 
+    void semaphoreValueMax() {
+        constexpr std::int64_t sem_value_max = 2147483647;
+        mp::Semaphore s(sem_value_max);
+        QCOMPARE(s.repr(), std::string("<Semaphore(value=2147483647)>"));
+        QVERIFY(
+            throws_with<mp::ValueError>([&] { s.release(); }, "semaphore or lock released too many times"));
+        QCOMPARE(s.get_value(), sem_value_max);
+        bool overflow = false;
+        try {
+            mp::Semaphore(sem_value_max + 1);
+        } catch (const mp::OverflowError&) {
+            overflow = true; // Python: OverflowError converting the value to a C int
+        }
+        QVERIFY(overflow);
+    }
+
     void semaphoreReleasedByAnotherThread() {
         mp::Semaphore s(0);
         std::jthread releaser([&] {
@@ -774,6 +790,24 @@ private slots:
         cond.release();
         QVERIFY(throws_with<mp::AssertionError>([&] { cond.release(); },
                                                 "attempt to release recursive lock not owned by thread"));
+    }
+
+    void conditionOverALock() {
+        mp::Lock lock;
+        mp::Condition cond(mp::Condition::LockType{lock});
+        cond.acquire();
+        std::atomic<bool> got_lock{false};
+        std::jthread notifier([&] {
+            if (!lock.acquire(true, 10)) return; // free only while the waiter sleeps
+            got_lock = true;
+            cond.notify_all();
+            lock.release();
+        });
+        QVERIFY(cond.wait(10));
+        QVERIFY(got_lock);
+        QCOMPARE(cond.repr(), std::string("<Condition(<Lock(owner=MainProcess)>, 0)>"));
+        cond.release();
+        QVERIFY(!lock.locked());
     }
 
     void conditionWaitForReturnsThePredicate() {
@@ -1400,9 +1434,9 @@ private slots:
     // ---- the observation plane while blocked -------------------------------------------------------
 
     void blockedThreadShowsItsWait() {
-        mp::Lock lock;
-        lock.acquire();
+        mp::Lock lock; // creates the session, so observing() reads its level
         if (!sc::observing()) QSKIP("observation is off (MPSCOPE_OBSERVE=off)");
+        lock.acquire();
         sc::ProcessSlot* row = sc::state::self_slot;
         QVERIFY(row);
         std::atomic<std::uint32_t> token{0};
