@@ -2,6 +2,7 @@
 // children receive, and the child side that rebuilds the Process from it.
 #include "process_exec.hpp"
 #include "process_internal.hpp"
+#include "resource_tracker.hpp"
 #include "scope_writer.hpp"
 
 #include "mp/context.hpp"
@@ -226,6 +227,9 @@ std::string encode_child_payload(Process& process, ProcessState& state, const st
     d.set("dir", current_directory());
     std::string tempdir = inherited_temp_dir();
     d.set("tempdir", tempdir.empty() ? Object() : Object(tempdir));
+    // The session's resource tracker: the child holds its pipe for its whole life (SPEC §14).
+    const int tracker_fd = resource_tracker::fd();
+    d.set("tracker_fd", tracker_fd >= 0 ? Object(tracker_fd) : Object());
     return frame(pickle::dumps(prep)) + frame(pickle::dumps(proc));
 }
 
@@ -250,6 +254,9 @@ int run_child_from_pipe(int data_fd, const std::vector<int>& received_fds) {
         force_start_method(field(pd, "start_method").as_str());
         if (const Object& t = field(pd, "tempdir"); t.is_str()) adopt_temp_dir(t.as_str());
         current_process().set_authkey(field(pd, "authkey").as_bytes());
+        // Spawn: the tracker's write end was kept open across exec under the parent's number.
+        if (const Object& t = field(pd, "tracker_fd"); received_fds.empty() && t.is_int())
+            if (int fd = static_cast<int>(t.as_int()); fd_is_open(fd)) resource_tracker::adopt(fd);
 
         Object proc = pickle::loads(proc_bytes);
         Dict& d = proc.as_dict();
@@ -257,15 +264,18 @@ int run_child_from_pipe(int data_fd, const std::vector<int>& received_fds) {
         Object kwargs = d.at(Object("kwargs"));
         Object subclass_state = d.at(Object("state"));
         if (!received_fds.empty()) {
-            // Forkserver: [alive_w, *extra]; the extras arrive as new numbers, so handles are rewritten.
+            // Forkserver: [alive_w, tracker_fd if any, *extra]; the extras arrive as new numbers, so
+            // handles are rewritten.
             keep_forkserver_alive_fd(received_fds[0]);
             const auto& parent_fds = field(d, "fds").items();
-            if (received_fds.size() != parent_fds.size() + 1)
+            const std::size_t first_extra = received_fds.size() == parent_fds.size() + 2 ? 2 : 1;
+            if (received_fds.size() != parent_fds.size() + first_extra)
                 throw RuntimeError("forkserver child received " + std::to_string(received_fds.size() - 1) +
                                    " fds, expected " + std::to_string(parent_fds.size()));
+            if (first_extra == 2) resource_tracker::adopt(received_fds[1]);
             std::map<int, int> fd_map;
             for (std::size_t i = 0; i < parent_fds.size(); ++i)
-                fd_map[static_cast<int>(parent_fds[i].as_int())] = received_fds[i + 1];
+                fd_map[static_cast<int>(parent_fds[i].as_int())] = received_fds[i + first_extra];
             rewrite_handle_fds(args, fd_map);
             rewrite_handle_fds(kwargs, fd_map);
             rewrite_handle_fds(subclass_state, fd_map);
@@ -354,6 +364,7 @@ std::unique_ptr<Popen> launch_spawn(Process& process, ProcessState& state) {
                                   "pipe_handle=" + std::to_string(data_pipe.read.get())};
     std::vector<int> keep{data_pipe.read.get(), sentinel_pipe.write.get()};
     keep.insert(keep.end(), fds.begin(), fds.end());
+    if (int tracker_fd = resource_tracker::fd(); tracker_fd >= 0) keep.push_back(tracker_fd);
     flush_std_streams();
     pid_t pid = spawn_executable(argv, keep);
     data_pipe.read.reset();
@@ -381,6 +392,8 @@ std::unique_ptr<Popen> launch_forkserver(Process& process, ProcessState& state) 
     Object subclass_state;
     std::vector<int> fds = handle_fds_of(process, state, subclass_state);
     std::string payload = encode_child_payload(process, state, fds, subclass_state);
+    // SPEC §14 order: the tracker's fd comes before the handles' fds.
+    if (int tracker_fd = resource_tracker::fd(); tracker_fd >= 0) fds.insert(fds.begin(), tracker_fd);
     flush_std_streams();
     ForkServerChannel channel = forkserver_connect(fds);
     auto popen = std::make_unique<ForkServerPopen>();
