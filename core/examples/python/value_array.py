@@ -1,0 +1,23 @@
+# The seed's shared-memory example (Value and Array), with --method to choose the start method.
+import argparse
+import multiprocessing as mp
+from multiprocessing import Process, Value, Array
+
+
+def f(n, a):
+    n.value = 3.1415927
+    for i in range(len(a)):
+        a[i] = -a[i]
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--method', default='fork', choices=['fork', 'spawn', 'forkserver'])
+    mp.set_start_method(parser.parse_args().method)
+    num = Value('d', 0.0)
+    arr = Array('i', range(10))
+    p = Process(target=f, args=(num, arr))
+    p.start()
+    p.join()
+    print(num.value)
+    print(arr[:])
