@@ -39,8 +39,8 @@ private:
 struct ArenaSizes {
     std::uint32_t processes = 1024;
     std::uint32_t objects = 8192;
-    std::uint32_t events = 65536; // power of two
-    std::uint64_t heap = 64ull << 20;
+    std::uint32_t events = 65536;      // power of two
+    std::uint64_t heap = 256ull << 20; // sparse: pages cost memory only once touched
     // Defaults, with the heap size from MPSCOPE_ARENA_SIZE ("256M", "1G", bytes) when set.
     static ArenaSizes from_environment();
 };

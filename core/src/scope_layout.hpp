@@ -12,7 +12,7 @@
 namespace mp::detail::scope {
 
 inline constexpr std::uint32_t kMagic = 0x4353504d; // "MPSC"
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;
 
 using U32 = std::atomic<std::uint32_t>;
 using I32 = std::atomic<std::int32_t>;
@@ -206,16 +206,40 @@ struct ArrayState {
     } recent[8];
 };
 
-// Queue state is filled in by the queue implementation; the inspector reads it from here.
+// One process's feeder of a queue: what it has put that is not yet in the channel.
+struct QueueFeeder {
+    U32 process;   // serial of a process that put into the queue; 0: entry unused
+    U32 items;     // items buffered in that process, not yet written to the channel
+    U64 bytes;     // their serialized size
+    U32 flushing;  // 1 while its feeder thread waits for room in the channel
+    U32 cancelled; // cancel_join_thread(): the process will not wait for its feeder at exit
+};
+inline constexpr int kQueueFeeders = 8;
+
+// Queue, JoinableQueue, SimpleQueue. The channel is a byte ring in the heap carrying messages as an
+// 8-byte length and the pickled item; a writer holds the writer lock for a whole message and a reader
+// the reader lock, so a message larger than the ring streams through it, as through a pipe. The writer's
+// and the reader's counters sit on cache lines of their own: each side writes only its own.
 struct QueueState {
-    U64 channel_offset;
-    U64 capacity_bytes;
-    U64 used_bytes;
-    U32 items;
-    U32 maxsize;
-    U32 free_slots;
-    U32 unfinished;
-    U32 reserved[8];
+    U64 ring_offset; // the channel's bytes in the heap
+    U64 capacity;    // its size in bytes
+    U32 maxsize;     // Queue/JoinableQueue: the slots (SEM_VALUE_MAX when unbounded); SimpleQueue: 0
+    U32 rlock_index, rlock_serial; // the reader lock (an internal Lock row)
+    U32 wlock_index, wlock_serial; // the writer lock (an internal Lock row)
+    U32 sem_index, sem_serial;     // free slots: an internal BoundedSemaphore(maxsize) row (0: SimpleQueue)
+    U32 data_seq;                  // futex word: bumped after a write when readers sleep
+    U32 space_seq;                 // futex word: bumped after a read when writers sleep
+    U32 tasks_seq;                 // futex word: bumped when unfinished drops to zero (join() sleeps on it)
+    alignas(64) U64 write_pos;     // bytes ever written (used = write_pos - read_pos)
+    U64 messages_written;          // items in the channel = messages_written - messages_read
+    U32 writers_waiting;
+    U32 unfinished;           // JoinableQueue: tasks put and not yet task_done()
+    alignas(64) U64 read_pos; // bytes ever read
+    U64 messages_read;
+    U32 readers_waiting;
+    U32 joiners_waiting;
+    alignas(64) U32 feeders_overflow;
+    QueueFeeder feeders[kQueueFeeders];
 };
 
 inline constexpr int kStateBytes = 448;

@@ -335,6 +335,7 @@ public:
         : segment_(segment)
         , begin_(segment.header().heap_offset)
         , end_(segment.header().total_size) {}
+    const Segment& segment() const noexcept { return segment_; }
     // A block another process named by offset, if it lies inside the heap.
     const unsigned char* block(std::uint64_t offset, std::uint64_t bytes) const noexcept {
         if (offset < begin_ || offset > end_ || bytes > end_ - offset) return nullptr;
@@ -451,14 +452,35 @@ void read_state(L::ObjectSlot& slot, L::ObjectKind kind, const HeapView& heap, c
         break;
     case L::ObjectKind::Queue:
     case L::ObjectKind::SimpleQueue:
-    case L::ObjectKind::JoinableQueue:
-        o.capacity_bytes = st.queue.capacity_bytes.load(std::memory_order_relaxed);
-        o.used_bytes = st.queue.used_bytes.load(std::memory_order_relaxed);
-        o.items = st.queue.items.load(std::memory_order_relaxed);
-        o.maxsize = st.queue.maxsize.load(std::memory_order_relaxed);
-        o.free_slots = st.queue.free_slots.load(std::memory_order_relaxed);
-        o.unfinished = st.queue.unfinished.load(std::memory_order_relaxed);
-        break;
+    case L::ObjectKind::JoinableQueue: {
+        auto& q = st.queue;
+        o.capacity_bytes = q.capacity.load(std::memory_order_relaxed);
+        const std::uint64_t read = q.read_pos.load(std::memory_order_acquire);
+        const std::uint64_t written = q.write_pos.load(std::memory_order_acquire);
+        o.used_bytes = written >= read ? written - read : 0;
+        const std::uint64_t got = q.messages_read.load(std::memory_order_relaxed);
+        const std::uint64_t put = q.messages_written.load(std::memory_order_relaxed);
+        o.items = put > got ? static_cast<std::uint32_t>(put - got) : 0;
+        o.maxsize = q.maxsize.load(std::memory_order_relaxed);
+        o.unfinished = q.unfinished.load(std::memory_order_relaxed);
+        // The free slots are the value of the queue's internal BoundedSemaphore row.
+        const std::uint32_t sem_index = q.sem_index.load(std::memory_order_relaxed);
+        const Segment& seg = heap.segment();
+        if (sem_index != 0 && sem_index < seg.object_capacity()) {
+            L::ObjectSlot& sem = seg.object_at(sem_index);
+            if (sem.serial.load(std::memory_order_acquire) == q.sem_serial.load(std::memory_order_relaxed))
+                o.free_slots = sem.state.sem.word.load(std::memory_order_relaxed);
+        }
+        for (auto& f : q.feeders) {
+            const std::uint32_t process = f.process.load(std::memory_order_relaxed);
+            if (process == 0) continue;
+            o.feeders.push_back(QueueFeederInfo{process, f.items.load(std::memory_order_relaxed),
+                                                f.bytes.load(std::memory_order_relaxed),
+                                                f.flushing.load(std::memory_order_relaxed) != 0,
+                                                f.cancelled.load(std::memory_order_relaxed) != 0});
+        }
+        o.feeders_complete = q.feeders_overflow.load(std::memory_order_relaxed) == 0;
+    } break;
     default:
         break;
     }

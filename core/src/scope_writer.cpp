@@ -3,6 +3,7 @@
 
 #include "futex.hpp"
 #include "process_internal.hpp"
+#include "resource_tracker.hpp"
 
 #include "mp/errors.hpp"
 #include "mp/process.hpp"
@@ -19,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -311,6 +313,9 @@ Segment& ensure_session() {
     }
     ObserveLevel lvl = level_from_environment();
     ArenaSizes sizes = ArenaSizes::from_environment();
+    // The tracker first (it forks, and so copies less), then the segment it removes once every process
+    // of the session is gone - also after kill -9.
+    resource_tracker::ensure_running();
     std::unique_ptr<Segment> seg;
     for (int attempt = 0; !seg; ++attempt) {
         std::string name = "mpscope-" + std::to_string(::getpid()) + "-" + random_suffix();
@@ -319,6 +324,12 @@ Segment& ensure_session() {
         } catch (const SystemError& e) {
             if (e.error_code() != EEXIST || attempt >= 100) throw;
         }
+    }
+    try {
+        resource_tracker::register_resource("/" + seg->name(), "session");
+    } catch (...) {
+        ::shm_unlink(("/" + seg->name()).c_str());
+        throw;
     }
     seg->header().observe_level.store(static_cast<std::uint32_t>(lvl), std::memory_order_relaxed);
     w.owned = std::move(seg);

@@ -2,7 +2,8 @@
 # before the main module ends. Without it, under spawn and forkserver the main process finishes, drops the
 # Lock and unlinks its semaphore before the children have unpickled it, and they fail with
 # FileNotFoundError (libmpcore keeps an object alive while a child may still attach to it).
-# mpscope-example: sort-output (the children take the lock in whatever order the OS schedules them)
+# The children take the lock in whatever order the OS schedules them, so lines are compared sorted:
+# mpscope-example: sort-output
 import argparse
 import multiprocessing as mp
 from multiprocessing import Process, Lock

@@ -4,6 +4,7 @@
 #include "mp/process.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,13 @@ class BoundedSemaphore;
 class Condition;
 class Event;
 class Barrier;
+class Queue;
+class JoinableQueue;
+class SimpleQueue;
+class Value;
+class Array;
+class CType;
+class LockOption;
 
 // A concrete context: every process it creates uses its start method and is named after its class
 // (ForkProcess-3, SpawnProcess-1, ForkServerProcess-2).
@@ -52,6 +60,24 @@ public:
     mp::Event Event() const;
     mp::Barrier Barrier(std::int64_t parties, Target action = {},
                         std::optional<double> timeout = std::nullopt) const;
+
+    // Shared ctypes bound to this context (mp/sharedctypes.hpp): ctx.Value('i', 7), ctx.Array('d', 10) ...
+    // Their default lock is an RLock of this context.
+    mp::Value Value(CType type) const;
+    mp::Value Value(CType type, Object init) const;
+    mp::Value Value(CType type, Object init, LockOption lock) const;
+    mp::Array Array(CType type, const Object& size_or_initializer) const;
+    mp::Array Array(CType type, const Object& size_or_initializer, LockOption lock) const;
+    mp::Array Array(CType type, std::initializer_list<Object> init) const;
+    mp::Array Array(CType type, std::initializer_list<Object> init, LockOption lock) const;
+    mp::Value RawValue(CType type) const;
+    mp::Value RawValue(CType type, Object init) const;
+    mp::Array RawArray(CType type, const Object& size_or_initializer) const;
+
+    // Queues bound to this context (mp/queues.hpp).
+    mp::Queue Queue(std::int64_t maxsize = 0) const;
+    mp::JoinableQueue JoinableQueue(std::int64_t maxsize = 0) const;
+    mp::SimpleQueue SimpleQueue() const;
 
     // nullopt: this context; otherwise the concrete context for `method`.
     Context& get_context(std::optional<std::string_view> method = std::nullopt);

@@ -6,5 +6,7 @@
 #include "mp/object.hpp"
 #include "mp/pickle.hpp"
 #include "mp/process.hpp"
+#include "mp/queues.hpp"
+#include "mp/sharedctypes.hpp"
 #include "mp/synchronize.hpp"
 #include "mp/util.hpp"

@@ -72,6 +72,15 @@ struct RecentWrite {
     double time = 0;
 };
 
+// A process's feeder thread of a queue: items put there and not yet written to the channel.
+struct QueueFeederInfo {
+    ProcessId process = 0;
+    std::uint32_t items = 0;
+    std::uint64_t bytes = 0;
+    bool flushing = false;  // blocked, waiting for room in the channel
+    bool cancelled = false; // cancel_join_thread(): the process won't wait for it at exit
+};
+
 struct ObjectInfo {
     ObjectId id = 0;
     std::string kind; // "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier",
@@ -125,6 +134,8 @@ struct ObjectInfo {
     std::uint32_t maxsize = 0;
     std::uint32_t free_slots = 0;
     std::uint32_t unfinished = 0;
+    std::vector<QueueFeederInfo> feeders; // per process: what its feeder thread still has to write
+    bool feeders_complete = true;
 };
 
 struct Event {

@@ -1,0 +1,97 @@
+// The seed's Queue example of worker processes (core/examples/python/queue_workers.py): four workers take
+// (function, arguments) tasks from one queue until they meet the 'STOP' sentinel and put their results on
+// another. C++ cannot send a function, so a task names a registered one. The results arrive in whatever
+// order the workers finish, and which worker computes which task varies: the test compares the output
+// sorted, with worker names masked. --method fork|spawn|forkserver picks the start method.
+#include "example_method.hpp"
+
+#include <mp/process.hpp>
+#include <mp/queues.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <thread>
+
+namespace {
+
+void random_pause() {
+    thread_local std::mt19937 random(std::random_device{}());
+    std::uniform_real_distribution<double> half_second(0.0, 0.5);
+    std::this_thread::sleep_for(std::chrono::duration<double>(half_second(random)));
+}
+
+} // namespace
+
+// Functions referenced by tasks
+std::int64_t mul(std::int64_t a, std::int64_t b) {
+    random_pause();
+    return a * b;
+}
+MP_TASK(mul);
+
+std::int64_t plus(std::int64_t a, std::int64_t b) {
+    random_pause();
+    return a + b;
+}
+MP_TASK(plus);
+
+// Function used to calculate result
+std::string calculate(const std::string& func, const mp::Object& args) {
+    mp::Object result = (*mp::find_task(func))(args, mp::Object::dict());
+    return mp::current_process().name() + " says that " + func + args.repr() + " = " + result.str();
+}
+
+// Function run by worker processes
+void worker(mp::Queue input, mp::Queue output) {
+    for (mp::Object task = input.get(); task != mp::Object("STOP"); task = input.get())
+        output.put(calculate(task[0].as_str(), task[1]));
+}
+MP_TASK(worker);
+
+void test() {
+    constexpr int number_of_processes = 4;
+    std::vector<mp::Object> tasks1, tasks2;
+    for (int i = 0; i < 20; ++i)
+        tasks1.push_back(mp::Object::tuple("mul", mp::Object::tuple(i, 7)));
+    for (int i = 0; i < 10; ++i)
+        tasks2.push_back(mp::Object::tuple("plus", mp::Object::tuple(i, 8)));
+
+    // Create queues
+    mp::Queue task_queue;
+    mp::Queue done_queue;
+
+    // Submit tasks
+    for (const auto& task : tasks1)
+        task_queue.put(task);
+
+    // Start worker processes
+    std::vector<mp::Process> workers;
+    for (int i = 0; i < number_of_processes; ++i) {
+        workers.emplace_back(worker, mp::args(task_queue, done_queue));
+        workers.back().start();
+    }
+
+    // Get and print results
+    std::cout << "Unordered results:" << std::endl;
+    for (std::size_t i = 0; i < tasks1.size(); ++i)
+        std::cout << "\t " << done_queue.get().str() << std::endl;
+
+    // Add more tasks using `put()`
+    for (const auto& task : tasks2)
+        task_queue.put(task);
+
+    // Get and print some more results
+    for (std::size_t i = 0; i < tasks2.size(); ++i)
+        std::cout << "\t " << done_queue.get().str() << std::endl;
+
+    // Tell child processes to stop
+    for (int i = 0; i < number_of_processes; ++i)
+        task_queue.put("STOP");
+}
+
+int main(int argc, char** argv) {
+    mp::freeze_support(argc, argv);
+    example::use_start_method_from_args(argc, argv);
+    test();
+}
