@@ -222,7 +222,7 @@ std::string Diagnosis::text() const {
         if (kind == DiagnosisKind::JoinBeforeDrain) {
             auto feeding = [&](ProcessId p) {
                 return std::any_of(waits.begin(), waits.end(), [&](const Step* w) {
-                    return w->process.id == p && (w->op == "put" || w->op == "feeder_flush");
+                    return w->process.id == p && words::is_feeding(w->op);
                 });
             };
             for (const Step& s : steps)
@@ -525,7 +525,7 @@ struct Search {
                     if (!waiting.count(r)) others.insert(r);
             auto feeding = [&](ProcessId p) {
                 return std::any_of(waiters.begin(), waiters.end(), [&](const Blocked* b) {
-                    return b->process->id == p && (b->wait->op == "put" || b->wait->op == "feeder_flush");
+                    return b->process->id == p && words::is_feeding(b->wait->op);
                 });
             };
             for (ProcessId r : others) {

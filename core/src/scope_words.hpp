@@ -19,6 +19,10 @@ inline bool is_semaphore(std::string_view kind) {
 inline bool is_queue(std::string_view kind) {
     return kind == "Queue" || kind == "SimpleQueue" || kind == "JoinableQueue";
 }
+// A queue operation that waits for others to read what this process put.
+inline bool is_feeding(std::string_view op) {
+    return op == "put" || op == "feeder_flush";
+}
 
 // The verb phrase of a blocked operation: "waits for fork-1", "waits at barrier B", "joins Process-2".
 std::string wait_phrase(std::string_view op, std::string_view kind, std::string_view object,
