@@ -1232,4 +1232,37 @@ Array copy(const Array& object) {
     return CDataAccess::make<Array>(detail::copy_of(object, sc::ObjectKind::Array));
 }
 
+// ---- context members -----------------------------------------------------------------------------------
+
+Value Context::Value(CType type) const {
+    return mp::Value(*this, type);
+}
+Value Context::Value(CType type, Object init) const {
+    return mp::Value(*this, type, std::move(init));
+}
+Value Context::Value(CType type, Object init, LockOption lock) const {
+    return mp::Value(*this, type, std::move(init), std::move(lock));
+}
+Array Context::Array(CType type, const Object& size_or_initializer) const {
+    return mp::Array(*this, type, size_or_initializer);
+}
+Array Context::Array(CType type, const Object& size_or_initializer, LockOption lock) const {
+    return mp::Array(*this, type, size_or_initializer, std::move(lock));
+}
+Array Context::Array(CType type, std::initializer_list<Object> init) const {
+    return mp::Array(*this, type, init);
+}
+Array Context::Array(CType type, std::initializer_list<Object> init, LockOption lock) const {
+    return mp::Array(*this, type, init, std::move(lock));
+}
+Value Context::RawValue(CType type) const {
+    return mp::RawValue(type);
+}
+Value Context::RawValue(CType type, Object init) const {
+    return mp::RawValue(type, std::move(init));
+}
+Array Context::RawArray(CType type, const Object& size_or_initializer) const {
+    return mp::RawArray(type, size_or_initializer);
+}
+
 } // namespace mp

@@ -742,6 +742,17 @@ private slots:
         mp::Lock lock(ctx);
         QVERIFY(mp::Array(ctx, 'i', {1, 2}, lock).get_lock().same_as(lock));
         QCOMPARE(mp::Array(ctx, 'd', std::vector<double>{0.5}).slice().repr(), std::string("[0.5]"));
+        // ctx.Value(...), ctx.Array(...), ctx.RawValue(...), ctx.RawArray(...)
+        mp::Value v = ctx.Value('i', 7);
+        QVERIFY(v.get_lock().is_rlock());
+        QCOMPARE(ctx.Value('d').value().repr(), std::string("0.0"));
+        QVERIFY(!ctx.Value('i', 1, false).is_synchronized());
+        QCOMPARE(ctx.Array('i', 3).slice().repr(), std::string("[0, 0, 0]"));
+        QCOMPARE(ctx.Array('i', {1, 2}).slice().repr(), std::string("[1, 2]"));
+        QVERIFY(ctx.Array('i', {1, 2}, lock).get_lock().same_as(lock));
+        QVERIFY(!ctx.RawValue('i').is_synchronized());
+        QCOMPARE(ctx.RawValue('i', 4).get<int>(), 4);
+        QCOMPARE(ctx.RawArray('i', 2).size(), std::size_t(2));
     }
 
     // The inspector reads shared values straight from the object table: the row must describe the memory.
