@@ -2,7 +2,8 @@
 // messages and reprs between threads and between processes under fork, spawn and forkserver; the refusal
 // of fork-context primitives by spawn and forkserver children; and what libmpcore adds to CPython: a holder
 // that dies does not wedge the others, and a blocked thread shows in the observation plane while it waits.
-// Children report through Pipes and are sequenced with Events, never with sleeps.
+// Children report through Pipes and are sequenced with Events and Pipes; the few short sleeps only give a
+// wrong extra wake-up room to show, or let waiters fall asleep before they are woken.
 #include "connection_test_support.hpp"
 #include "mp_test_main.hpp"
 #include "process_test_support.hpp"
@@ -658,7 +659,7 @@ private slots:
     void semaphoreReleasedByAnotherThread() {
         mp::Semaphore s(0);
         std::jthread releaser([&] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            std::this_thread::sleep_for(std::chrono::milliseconds(20)); // let the acquire sleep first
             s.release();
         });
         QVERIFY(s.acquire(true, 10));
