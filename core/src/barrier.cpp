@@ -7,6 +7,7 @@
 
 #include "mp/synchronize.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -220,8 +221,12 @@ bool Barrier::broken() const {
 }
 
 std::string Barrier::repr() const {
-    return "<Barrier(parties=" + std::to_string(parties()) + ", n_waiting=" + std::to_string(n_waiting()) +
-           ", broken=" + (broken() ? "True" : "False") + ")>";
+    char address[32];
+    std::snprintf(address, sizeof address, "%#llx",
+                  static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(&ref().slot())));
+    std::string head = std::string("<multiprocessing.synchronize.Barrier at ") + address + ": ";
+    if (broken()) return head + "broken>";
+    return head + "waiters=" + std::to_string(n_waiting()) + "/" + std::to_string(parties()) + ">";
 }
 
 Handle Barrier::to_handle() const {

@@ -12,7 +12,7 @@
 namespace mp::detail::scope {
 
 inline constexpr std::uint32_t kMagic = 0x4353504d; // "MPSC"
-inline constexpr std::uint32_t kLayoutVersion = 2;
+inline constexpr std::uint32_t kLayoutVersion = 3;
 
 using U32 = std::atomic<std::uint32_t>;
 using I32 = std::atomic<std::int32_t>;
@@ -155,10 +155,12 @@ inline constexpr int kHolderEntries = 8;
 // Lock and RLock: word = owner process serial (0: free). Semaphore: word = value.
 struct SemState {
     U32 word;
-    U32 waiters;        // threads blocked in acquire
-    U32 owner_thread;   // Lock/RLock: the owner's thread token
-    U32 count;          // RLock: recursion depth
-    U32 maxvalue;       // Semaphore: SEM_VALUE_MAX, BoundedSemaphore: the initial value
+    U32 waiters;      // threads blocked in acquire
+    U32 owner_thread; // Lock/RLock: the owner's thread token (for display)
+    U32 owner_tid;    // Lock/RLock: the owner thread's kernel id. Unique among live threads of all processes,
+                      // so a lock taken over from a dead holder is never mistaken for the taker's thread.
+    U32 count;        // RLock: recursion depth
+    U32 maxvalue;     // Semaphore: SEM_VALUE_MAX, BoundedSemaphore: the initial value
     U32 recovered_from; // serial of the last holder that died holding it (0: never)
     I32 recovered_from_pid;
     U32 holders_overflow; // more holders than entries

@@ -73,6 +73,7 @@ Writer& writer() {
 struct ThreadIdentity {
     std::uint32_t generation = 0;
     std::uint32_t token = 0;
+    std::uint32_t tid = 0;
     bool main = false;
     bool internal = false;
     int wait_record = -1; // index into this process's waits[], -1: none yet
@@ -96,7 +97,8 @@ ThreadIdentity& identity() noexcept {
     ThreadIdentity& t = this_thread;
     if (t.generation != state::fork_generation) {
         t.generation = state::fork_generation;
-        t.main = ::syscall(SYS_gettid) == ::getpid();
+        t.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+        t.main = t.tid == static_cast<std::uint32_t>(::getpid());
         t.token = t.main ? 1 : writer().next_thread_token.fetch_add(1, std::memory_order_relaxed);
         t.wait_record = -1;
     }
@@ -380,6 +382,10 @@ Segment& session_for(const std::string& name) {
 
 std::uint32_t thread_token() noexcept {
     return identity().token;
+}
+
+std::uint32_t thread_id() noexcept {
+    return identity().tid;
 }
 
 bool is_main_thread() noexcept {

@@ -63,6 +63,8 @@ inline bool full_events() noexcept {
 // A small number for the calling thread, unique in this process; 1 is the process's main thread.
 std::uint32_t thread_token() noexcept;
 bool is_main_thread() noexcept;
+// The calling thread's kernel id (gettid), cached.
+std::uint32_t thread_id() noexcept;
 // Library threads (queue feeders, pool handlers) mark themselves: their waits are flagged internal and
 // they never park in step mode.
 void mark_internal_thread() noexcept;

@@ -99,33 +99,42 @@ void note_recovery(ObjectRef& r, std::uint32_t dead) noexcept {
 
 // ---- Lock and RLock ------------------------------------------------------------------------------------
 
-bool owns(const SemState& st, std::uint32_t self, std::uint32_t thread) noexcept {
+// Whether the calling thread holds the lock: its process's serial in the word and its kernel thread id
+// in owner_tid (unique among live threads, unlike the per-process tokens shown to users).
+bool owns(const SemState& st, std::uint32_t self) noexcept {
     return st.word.load(std::memory_order_acquire) == self &&
-           st.owner_thread.load(std::memory_order_relaxed) == thread;
+           st.owner_tid.load(std::memory_order_relaxed) == scope::thread_id();
 }
 
-void took_lock(ObjectRef& r, std::uint32_t thread, bool recursive) noexcept {
+void took_lock(ObjectRef& r, bool recursive) noexcept {
     SemState& st = r.slot().state.sem;
-    st.owner_thread.store(thread, std::memory_order_relaxed);
+    st.owner_tid.store(scope::thread_id(), std::memory_order_relaxed);
+    st.owner_thread.store(scope::thread_token(), std::memory_order_relaxed);
     if (recursive) st.count.store(1, std::memory_order_relaxed);
     r.count_op();
+}
+
+// Cleared before the word, so that the next owner is never mistaken for this one.
+void clear_owner(SemState& st) noexcept {
+    st.owner_tid.store(0, std::memory_order_relaxed);
+    st.owner_thread.store(0, std::memory_order_relaxed);
 }
 
 // Blocking part of Lock/RLock acquire: spin briefly, then sleep on the word; every slice check whether
 // the holder still lives and take the lock over if it does not.
 bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, std::uint32_t self,
-                       std::uint32_t thread, bool recursive) {
+                       bool recursive) {
     SemState& st = r.slot().state.sem;
     if (!block) {
         std::uint32_t cur = st.word.load(std::memory_order_acquire);
         if (cur != 0 && cur != self && holder_obviously_dead(cur) &&
             st.word.compare_exchange_strong(cur, self, std::memory_order_acquire)) {
-            took_lock(r, thread, recursive);
+            took_lock(r, recursive);
             note_recovery(r, cur);
             return true;
         }
         if (cur == 0 && st.word.compare_exchange_strong(cur, self, std::memory_order_acquire)) {
-            took_lock(r, thread, recursive);
+            took_lock(r, recursive);
             return true;
         }
         if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 0);
@@ -135,7 +144,7 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
     for (int i = 0; i < kSpins; ++i) {
         std::uint32_t cur = st.word.load(std::memory_order_relaxed);
         if (cur == 0 && st.word.compare_exchange_weak(cur, self, std::memory_order_acquire)) {
-            took_lock(r, thread, recursive);
+            took_lock(r, recursive);
             if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
             return true;
         }
@@ -172,7 +181,7 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
     }
     st.waiters.fetch_sub(1);
     if (acquired) {
-        took_lock(r, thread, recursive);
+        took_lock(r, recursive);
         if (recovered_from) note_recovery(r, recovered_from);
     }
     if (scope::observing()) scope::record(Op::Acquire, r.serial(), acquired ? 1 : 0);
@@ -183,15 +192,14 @@ bool lock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
     scope::gate(Op::Acquire, r.serial());
     SemState& st = r.slot().state.sem;
     const std::uint32_t self = me();
-    const std::uint32_t thread = scope::thread_token();
     std::uint32_t expected = 0;
     if (st.word.compare_exchange_strong(expected, self, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
-        took_lock(r, thread, false);
+        took_lock(r, false);
         if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
         return true;
     }
-    return lock_acquire_slow(r, block, timeout, self, thread, false);
+    return lock_acquire_slow(r, block, timeout, self, false);
 }
 
 void wake_one_waiter(SemState& st) noexcept {
@@ -201,15 +209,11 @@ void wake_one_waiter(SemState& st) noexcept {
 void lock_release(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
-    // The thread field is cleared first, so that a new owner is never mistaken for this one. A plain
-    // store: only the word needs a read-modify-write, which also catches a second release.
-    const std::uint32_t thread = st.owner_thread.load(std::memory_order_relaxed);
-    st.owner_thread.store(0, std::memory_order_relaxed);
-    const std::uint32_t prev = st.word.exchange(0);
-    if (prev == 0) {
-        st.owner_thread.store(thread, std::memory_order_relaxed);
+    // Only the word needs a read-modify-write: it also catches a second release.
+    if (st.word.load(std::memory_order_relaxed) == 0)
         throw ValueError("semaphore or lock released too many times");
-    }
+    clear_owner(st);
+    if (st.word.exchange(0) == 0) throw ValueError("semaphore or lock released too many times");
     wake_one_waiter(st);
     r.count_op();
     if (scope::full_events()) scope::record(Op::Release, r.serial(), 1);
@@ -219,8 +223,7 @@ bool rlock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
     scope::gate(Op::Acquire, r.serial());
     SemState& st = r.slot().state.sem;
     const std::uint32_t self = me();
-    const std::uint32_t thread = scope::thread_token();
-    if (owns(st, self, thread)) {
+    if (owns(st, self)) {
         st.count.fetch_add(1, std::memory_order_relaxed);
         r.count_op();
         if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
@@ -229,21 +232,21 @@ bool rlock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
     std::uint32_t expected = 0;
     if (st.word.compare_exchange_strong(expected, self, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
-        took_lock(r, thread, true);
+        took_lock(r, true);
         if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
         return true;
     }
-    return lock_acquire_slow(r, block, timeout, self, thread, true);
+    return lock_acquire_slow(r, block, timeout, self, true);
 }
 
 void rlock_release(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
-    if (!owns(st, me(), scope::thread_token()) || st.count.load(std::memory_order_relaxed) == 0)
+    if (!owns(st, me()) || st.count.load(std::memory_order_relaxed) == 0)
         throw AssertionError("attempt to release recursive lock not owned by thread");
     r.count_op();
     if (st.count.fetch_sub(1, std::memory_order_relaxed) > 1) return;
-    st.owner_thread.store(0, std::memory_order_relaxed);
+    clear_owner(st);
     st.word.store(0);
     wake_one_waiter(st);
     if (scope::full_events()) scope::record(Op::Release, r.serial(), 1);
@@ -258,7 +261,7 @@ void any_lock_release(ObjectRef& r) {
 }
 bool any_lock_is_mine(ObjectRef& r) {
     const SemState& st = r.slot().state.sem;
-    return owns(st, me(), scope::thread_token());
+    return owns(st, me());
 }
 std::uint32_t any_lock_depth(ObjectRef& r) {
     return r.kind() == ObjectKind::RLock ? r.slot().state.sem.count.load(std::memory_order_relaxed) : 1;
@@ -377,7 +380,7 @@ std::string owner_description(const SemState& st, bool& mine) {
     mine = false;
     if (owner == 0) return "None";
     if (owner == self) {
-        if (st.owner_thread.load(std::memory_order_relaxed) == scope::thread_token()) {
+        if (st.owner_tid.load(std::memory_order_relaxed) == scope::thread_id()) {
             mine = true;
             std::string name = current_process().name();
             if (!scope::is_main_thread()) name += "|Thread-" + std::to_string(scope::thread_token() - 1);
@@ -412,7 +415,8 @@ private:
 
 std::uint32_t checked_initial_value(std::int64_t value) {
     if (value < 0) throw PythonErrnoError(EINVAL);
-    if (value > static_cast<std::int64_t>(kSemValueMax)) throw OverflowError("semaphore value is too large");
+    if (value > static_cast<std::int64_t>(kSemValueMax))
+        throw OverflowError("Python int too large to convert to C int");
     return static_cast<std::uint32_t>(value);
 }
 

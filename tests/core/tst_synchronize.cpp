@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <regex>
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -647,13 +649,9 @@ private slots:
         QVERIFY(
             throws_with<mp::ValueError>([&] { s.release(); }, "semaphore or lock released too many times"));
         QCOMPARE(s.get_value(), sem_value_max);
-        bool overflow = false;
-        try {
-            mp::Semaphore(sem_value_max + 1);
-        } catch (const mp::OverflowError&) {
-            overflow = true; // Python: OverflowError converting the value to a C int
-        }
-        QVERIFY(overflow);
+        // CPython fails converting the value to a C int.
+        QVERIFY(throws_with<mp::OverflowError>([&] { mp::Semaphore(sem_value_max + 1); },
+                                               "Python int too large to convert to C int"));
     }
 
     void semaphoreReleasedByAnotherThread() {
@@ -1001,7 +999,9 @@ private slots:
         constexpr int parties = 3, rounds = 5;
         std::atomic<int> actions{0};
         mp::Barrier barrier(parties, [&] { ++actions; });
-        QCOMPARE(barrier.repr(), std::string("<Barrier(parties=3, n_waiting=0, broken=False)>"));
+        QVERIFY(std::regex_match(
+            barrier.repr(),
+            std::regex("<multiprocessing\\.synchronize\\.Barrier at 0x[0-9a-f]+: waiters=0/3>")));
         std::vector<std::vector<std::int64_t>> indexes(parties);
         std::vector<std::jthread> threads;
         for (int t = 0; t < parties - 1; ++t)
@@ -1010,7 +1010,9 @@ private slots:
                     indexes[t].push_back(barrier.wait(10));
             });
         QVERIFY(eventually([&] { return barrier.n_waiting() == 2; }));
-        QCOMPARE(barrier.repr(), std::string("<Barrier(parties=3, n_waiting=2, broken=False)>"));
+        QVERIFY(std::regex_match(
+            barrier.repr(),
+            std::regex("<multiprocessing\\.synchronize\\.Barrier at 0x[0-9a-f]+: waiters=2/3>")));
         for (int r = 0; r < rounds; ++r)
             indexes[parties - 1].push_back(barrier.wait(10));
         for (auto& t : threads)
@@ -1084,7 +1086,8 @@ private slots:
         QCOMPARE(other, std::string("BrokenBarrierError"));
         QVERIFY(barrier.broken());
         QCOMPARE(barrier.n_waiting(), std::int64_t(0));
-        QCOMPARE(barrier.repr(), std::string("<Barrier(parties=3, n_waiting=0, broken=True)>"));
+        QVERIFY(std::regex_match(
+            barrier.repr(), std::regex("<multiprocessing\\.synchronize\\.Barrier at 0x[0-9a-f]+: broken>")));
         start = Clock::now();
         QVERIFY(throws_with<mp::BrokenBarrierError>([&] { barrier.wait(5); }, "")); // fails at once
         QVERIFY(seconds_since(start) < 0.5);

@@ -240,7 +240,7 @@ public:
     std::int64_t n_waiting() const;
     bool broken() const;
 
-    // <Barrier(parties=3, n_waiting=1, broken=False)>
+    // <multiprocessing.synchronize.Barrier at 0x...: waiters=1/3>, or ...: broken>
     std::string repr() const;
     friend std::ostream& operator<<(std::ostream& out, const Barrier& b) { return out << b.repr(); }
 
