@@ -9,8 +9,7 @@
 
 namespace example {
 
-inline std::string start_method_from_args(int argc, char** argv) {
-    std::string method = "fork";
+inline std::string start_method_from_args(int argc, char** argv, std::string method = "fork") {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--method") == 0 && i + 1 < argc)
             method = argv[++i];

@@ -1,11 +1,12 @@
 // The seed's get_context example (core/examples/python/get_context.py): a context object carries the
 // whole API bound to one start method, so a program (or a library) can use several methods side by side
 // without touching the default. --method picks the context's method (default: spawn).
+#include "example_method.hpp"
+
 #include <mp/context.hpp>
 #include <mp/process.hpp>
 #include <mp/queues.hpp>
 
-#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -16,9 +17,7 @@ MP_TASK(foo);
 
 int main(int argc, char** argv) {
     mp::freeze_support(argc, argv);
-    std::string method = "spawn";
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], "--method") == 0) method = argv[i + 1];
+    const std::string method = example::start_method_from_args(argc, argv, "spawn");
 
     mp::Context& ctx = mp::get_context(method);
     mp::Queue q = ctx.Queue();

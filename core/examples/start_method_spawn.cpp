@@ -1,11 +1,12 @@
 // The seed's set_start_method example (core/examples/python/start_method_spawn.py): the start method is
 // chosen once, in main, before anything else; a child started with it puts 'hello' on a Queue.
 // --method fork|spawn|forkserver replaces the seed's fixed 'spawn' (default: spawn).
+#include "example_method.hpp"
+
 #include <mp/context.hpp>
 #include <mp/process.hpp>
 #include <mp/queues.hpp>
 
-#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -16,9 +17,7 @@ MP_TASK(foo);
 
 int main(int argc, char** argv) {
     mp::freeze_support(argc, argv);
-    std::string method = "spawn";
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], "--method") == 0) method = argv[i + 1];
+    const std::string method = example::start_method_from_args(argc, argv, "spawn");
 
     mp::set_start_method(method);
     mp::Queue q;

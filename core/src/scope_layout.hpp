@@ -192,6 +192,32 @@ struct BarrierState {
     char action[kNameBytes]; // registered task name of the action ("" none)
 };
 
+// Bytes per element of a Value/Array typecode (Python's ctypes sizes on LP64); 0 for an unknown code.
+constexpr std::size_t typecode_size(char typecode) noexcept {
+    switch (typecode) {
+    case 'c':
+    case 'b':
+    case 'B':
+        return 1;
+    case 'h':
+    case 'H':
+        return 2;
+    case 'u':
+    case 'i':
+    case 'I':
+    case 'f':
+        return 4;
+    case 'l':
+    case 'L':
+    case 'q':
+    case 'Q':
+    case 'd':
+        return 8;
+    default:
+        return 0;
+    }
+}
+
 struct ArrayState {
     U64 data_offset;   // heap offset of the elements
     U64 layout_offset; // heap offset of the struct field description ("x:d,y:d"), 0 for scalars

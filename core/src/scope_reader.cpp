@@ -242,31 +242,6 @@ std::optional<ProcessInfo> read_process(L::ProcessSlot& slot, const Clock& clock
 
 // ---- objects -------------------------------------------------------------------------------------------
 
-std::size_t typecode_size(char typecode) noexcept {
-    switch (typecode) {
-    case 'c':
-    case 'b':
-    case 'B':
-        return 1;
-    case 'h':
-    case 'H':
-        return 2;
-    case 'u':
-    case 'i':
-    case 'I':
-    case 'f':
-        return 4;
-    case 'l':
-    case 'L':
-    case 'q':
-    case 'Q':
-    case 'd':
-        return 8;
-    default:
-        return 0;
-    }
-}
-
 double load_value(const unsigned char* p, char typecode) noexcept {
     auto as = [p]<class T>(T) {
         T v;
@@ -319,7 +294,7 @@ std::vector<Field> parse_layout(std::string_view layout, std::size_t itemsize) {
         const std::size_t colon = item.rfind(':');
         if (colon == std::string_view::npos || colon + 2 != item.size()) return {};
         const char tc = item.back();
-        const std::size_t size = typecode_size(tc);
+        const std::size_t size = L::typecode_size(tc);
         if (size == 0) return {};
         offset = (offset + size - 1) / size * size;
         fields.push_back({tc, offset});
@@ -386,7 +361,7 @@ void read_array(L::ArrayState& a, const HeapView& heap, const Clock& clock, Obje
     if (o.typecode == 'T') {
         o.fields = heap.c_string(a.layout_offset.load(std::memory_order_relaxed), 1024);
         fields = parse_layout(o.fields, o.itemsize);
-    } else if (typecode_size(o.typecode) != 0 && typecode_size(o.typecode) <= o.itemsize) {
+    } else if (L::typecode_size(o.typecode) != 0 && L::typecode_size(o.typecode) <= o.itemsize) {
         fields.push_back({o.typecode, 0});
     }
     const std::uint64_t length =

@@ -2,6 +2,7 @@
 #include "scope_writer.hpp"
 
 #include "futex.hpp"
+#include "proc_stat.hpp"
 #include "process_internal.hpp"
 #include "resource_tracker.hpp"
 
@@ -123,42 +124,6 @@ struct SeqWrite {
     SeqWrite& operator=(const SeqWrite&) = delete;
     U32& seq_;
 };
-
-// Field 22 of /proc/<pid>/stat (start time in clock ticks) and the state letter; nullopt if gone.
-struct ProcStat {
-    char state = '?';
-    std::uint64_t start_ticks = 0;
-};
-std::optional<ProcStat> read_proc_stat(int pid) noexcept {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    char buf[1024];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0) return std::nullopt;
-    buf[n] = '\0';
-    // The command name may contain spaces and parentheses: fields restart after the last ')'.
-    char* p = std::strrchr(buf, ')');
-    if (!p) return std::nullopt;
-    ProcStat st;
-    int field = 2;
-    for (char* tok = p + 1; *tok;) {
-        while (*tok == ' ')
-            ++tok;
-        if (!*tok) break;
-        ++field;
-        if (field == 3) st.state = *tok;
-        if (field == 22) {
-            st.start_ticks = std::strtoull(tok, nullptr, 10);
-            return st;
-        }
-        while (*tok && *tok != ' ')
-            ++tok;
-    }
-    return std::nullopt;
-}
 
 std::string random_suffix() {
     static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -647,9 +612,8 @@ bool process_dead(std::uint32_t serial) noexcept {
     if (final_state(st)) return true;
     int pid = slot.pid.load(std::memory_order_relaxed);
     if (pid <= 0) return false; // still starting
-    auto ps = read_proc_stat(pid);
-    std::uint64_t ticks = slot.start_ticks.load(std::memory_order_relaxed);
-    bool dead = !ps || ps->state == 'Z' || ps->state == 'X' || (ticks != 0 && ps->start_ticks != ticks);
+    const bool dead =
+        !same_live_process(read_proc_stat(pid), slot.start_ticks.load(std::memory_order_relaxed));
     if (dead) {
         std::uint32_t expected = st;
         if (slot.state.compare_exchange_strong(expected, static_cast<std::uint32_t>(ProcState::Vanished)))

@@ -60,25 +60,6 @@ namespace {
 
 // ---- C scalars -----------------------------------------------------------------------------------------
 
-std::size_t code_size(char code) noexcept {
-    switch (code) {
-    case 'c':
-    case 'b':
-    case 'B':
-        return 1;
-    case 'h':
-    case 'H':
-        return 2;
-    case 'u':
-    case 'i':
-    case 'I':
-    case 'f':
-        return 4;
-    default:
-        return 8;
-    }
-}
-
 // One naturally aligned scalar as a single relaxed atomic access, so that concurrent raw accesses from
 // other threads or processes never see half of a value.
 template <class U> void load_as(const unsigned char* shared, unsigned char* local) noexcept {
@@ -120,17 +101,17 @@ void store_scalar(std::size_t size, const unsigned char* local, unsigned char* s
 void load_element(const CType& type, const unsigned char* shared, unsigned char* local) noexcept {
     if (const CStructType* st = type.structure()) {
         for (const CField& f : st->fields)
-            load_scalar(code_size(f.typecode), shared + f.offset, local + f.offset);
+            load_scalar(scope::typecode_size(f.typecode), shared + f.offset, local + f.offset);
     } else {
-        load_scalar(code_size(type.typecode()), shared, local);
+        load_scalar(scope::typecode_size(type.typecode()), shared, local);
     }
 }
 void store_element(const CType& type, const unsigned char* local, unsigned char* shared) noexcept {
     if (const CStructType* st = type.structure()) {
         for (const CField& f : st->fields)
-            store_scalar(code_size(f.typecode), local + f.offset, shared + f.offset);
+            store_scalar(scope::typecode_size(f.typecode), local + f.offset, shared + f.offset);
     } else {
-        store_scalar(code_size(type.typecode()), local, shared);
+        store_scalar(scope::typecode_size(type.typecode()), local, shared);
     }
 }
 
@@ -141,25 +122,6 @@ template <class T> T read_local(const unsigned char* p) noexcept {
 }
 template <class T> void write_local(unsigned char* p, T v) noexcept {
     std::memcpy(p, &v, sizeof v);
-}
-
-// UTF-8 with lone surrogates encoded ("surrogatepass"), as mp::Object keeps Python strs.
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 char32_t checked_wchar(char32_t cp) {
@@ -277,7 +239,7 @@ void store_object(char code, const Object& v, unsigned char* out) {
         break;
     }
     const std::uint64_t bits = integer_bits(v);
-    switch (code_size(code)) {
+    switch (scope::typecode_size(code)) {
     case 1:
         return write_local(out, static_cast<std::uint8_t>(bits));
     case 2:
@@ -329,7 +291,7 @@ std::size_t natural_layout(std::vector<CField>& fields) noexcept {
     std::size_t offset = 0;
     std::size_t alignment = 1;
     for (CField& f : fields) {
-        const std::size_t size = code_size(f.typecode);
+        const std::size_t size = scope::typecode_size(f.typecode);
         f.offset = align_up(offset, size);
         offset = f.offset + size;
         alignment = std::max(alignment, size);
@@ -807,7 +769,7 @@ CType::CType(std::string_view typecode)
 }
 
 std::size_t CType::size() const noexcept {
-    return struct_ ? struct_->size : detail::code_size(code_);
+    return struct_ ? struct_->size : detail::scope::typecode_size(code_);
 }
 
 std::string CType::name() const {
@@ -1002,7 +964,7 @@ void Value::set_field(std::string_view name, const Object& value) {
     sc::ObjectRef& r = ref();
     sc::gate(sc::Op::Write, r.serial());
     unsigned char* target = CDataAccess::data(*this) + f->offset;
-    const std::size_t size = detail::code_size(f->typecode);
+    const std::size_t size = detail::scope::typecode_size(f->typecode);
     detail::under_lock(CDataAccess::lock(*this),
                        [&]() noexcept { detail::store_scalar(size, bytes, target); });
     detail::note_writes(r, 0, 1, 1);

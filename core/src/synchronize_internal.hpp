@@ -36,8 +36,9 @@ void check_fork_context(const Handle& handle, std::string_view method);
 
 // The operations behind the public classes, for objects built from primitives (queues): they take the
 // object row directly. Parts made with kObjInternal are hidden from the inspector's listings.
-std::shared_ptr<scope::ObjectRef> make_sem_object(scope::ObjectKind kind, const Context* ctx, std::uint32_t value,
-                                                  std::uint32_t maxvalue, std::uint32_t extra_flags = 0);
+std::shared_ptr<scope::ObjectRef> make_sem_object(scope::ObjectKind kind, const Context* ctx,
+                                                  std::uint32_t value, std::uint32_t maxvalue,
+                                                  std::uint32_t extra_flags = 0);
 bool lock_acquire(scope::ObjectRef& r, bool block, std::optional<double> timeout);
 void lock_release(scope::ObjectRef& r);
 bool sem_acquire(scope::ObjectRef& r, bool block, std::optional<double> timeout);

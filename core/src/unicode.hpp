@@ -1,6 +1,7 @@
 #pragma once
 // UTF-8 as Python's pickle uses it: standard UTF-8 plus encoded lone surrogates ("surrogatepass").
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace mp::detail {
@@ -40,6 +41,25 @@ inline Utf8Char decode_utf8(std::string_view text, std::size_t pos) {
     }
     if (cp < minimum || cp > 0x10FFFF) return {lead, 1, false};
     return {cp, length, true};
+}
+
+// Appends one code point; lone surrogates are encoded like any other (Python's "surrogatepass").
+inline void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
 }
 
 inline bool is_valid_utf8(std::string_view text) {
