@@ -6,8 +6,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTest>
 
+#include <chrono>
 #include <csignal>
 #include <thread>
 #include <unistd.h>
@@ -101,6 +103,53 @@ private slots:
         QCOMPARE(d["steps"].toArray()[1].toObject()["relation"].toString(), QString("waits_for"));
         QCOMPARE(d["steps"].toArray()[1].toObject()["object"].toObject()["name"].toString(),
                  QString("fork-1"));
+    }
+
+    // A real program, not a hand-filled arena: the dining philosophers example deadlocks under each start
+    // method and mpscope-inspect, a separate process, finds the cycle through its live session.
+    void liveDeadlockedProgram_data() {
+        QTest::addColumn<QString>("method");
+        for (const char* method : {"fork", "spawn", "forkserver"})
+            QTest::newRow(method) << QString::fromLatin1(method);
+    }
+
+    void liveDeadlockedProgram() {
+        QFETCH(QString, method);
+        QProcess program;
+        program.start(MPSCOPE_BINARY_DIR "/core/example_dining_philosophers", {"--method", method});
+        QVERIFY(program.waitForStarted());
+        const QString pid = QString::number(program.processId());
+        QList<int> pids;
+        auto end_all = qScopeGuard([&] {
+            for (int p : pids)
+                ::kill(p, SIGKILL);
+            program.kill();
+            program.waitForFinished();
+        });
+        Run r;
+        for (int attempt = 0; attempt < 200 && r.exit_code != 2; ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            r = inspect({"--json", pid});
+        }
+        QCOMPARE(r.exit_code, 2);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        for (const auto& p : doc["processes"].toArray())
+            pids.append(p.toObject()["pid"].toInt());
+        QCOMPARE(pids.size(), 6); // the main process and five philosophers
+        const QJsonObject d = doc["diagnoses"].toArray()[0].toObject();
+        QCOMPARE(d["kind"].toString(), QString("lock_cycle"));
+        QCOMPARE(d["processes"].toArray().size(), 5);
+        QStringList forks;
+        for (const auto& step : d["steps"].toArray())
+            if (step.toObject()["relation"].toString() == "waits_for")
+                forks << step.toObject()["object"].toObject()["name"].toString();
+        forks.sort();
+        QCOMPARE(forks, QStringList({"fork-0", "fork-1", "fork-2", "fork-3", "fork-4"}));
+        QVERIFY(d["text"].toString().startsWith("philosopher-0 holds fork-0 and waits for fork-1, held by "
+                                                "philosopher-1"));
+        for (const auto& p : doc["processes"].toArray())
+            if (p.toObject()["name"].toString().startsWith("philosopher"))
+                QCOMPARE(p.toObject()["start_method"].toString(), method);
     }
 
     void healthySessionExitsZero() {
