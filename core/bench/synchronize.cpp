@@ -1,19 +1,23 @@
 // Synchronization workloads, run side by side with core/bench/python/synchronize.py by scripts/bench:
 // uncontended Lock acquire+release (observation off, on, and with an inspector attached), a Lock contended
-// by two processes, Event ping-pong and a Barrier(2) cycle between two processes.
+// by two processes, `with v.get_lock(): v.value += 1`, Event ping-pong and a Barrier(2) cycle between two
+// processes.
 #include "bench_report.hpp"
 
 #include <mp/context.hpp>
 #include <mp/process.hpp>
 #include <mp/scope/observe.hpp>
+#include <mp/sharedctypes.hpp>
 #include <mp/synchronize.hpp>
 
 #include <chrono>
+#include <mutex>
 
 namespace {
 
 constexpr int uncontended_ops = 2'000'000;
 constexpr int contended_ops = 200'000;
+constexpr int value_increments = 1'000'000;
 constexpr int ping_pongs = 20'000;
 constexpr int barrier_cycles = 20'000;
 
@@ -87,6 +91,17 @@ int main(int argc, char** argv) {
         b.join();
         bench::report("lock.contended_2_processes", "s/op",
                       bench::seconds_since(start) / (2.0 * contended_ops));
+    }
+    {
+        mp::Value v('i', 0);
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < value_increments; ++i) {
+            std::lock_guard hold(v.get_lock());
+            v.set(v.get<int>() + 1);
+        }
+        const double elapsed = bench::seconds_since(start);
+        if (v.get<int>() != value_increments) return 1;
+        bench::report("value.locked_increment", "s/op", elapsed / value_increments);
     }
     {
         mp::Event ping, pong_event;

@@ -71,40 +71,33 @@ Writer& writer() {
     return instance.get();
 }
 
-struct ThreadIdentity {
-    std::uint32_t generation = 0;
-    std::uint32_t token = 0;
-    std::uint32_t tid = 0;
-    bool main = false;
-    bool internal = false;
-    int wait_record = -1; // index into this process's waits[], -1: none yet
-    std::uint32_t record_generation = 0;
-    // The composite operation (a queue's put or get ...) this thread is inside, if any.
-    Op composite_op = Op::None;
-    std::uint32_t composite_object = 0;
-
-    ~ThreadIdentity() {
-        // The thread is gone: its wait record may serve another thread.
-        if (wait_record >= 0 && record_generation == state::fork_generation && state::self_slot) {
-            WaitRecord& r = state::self_slot->waits[wait_record];
+// Created when a thread first claims a wait record: gives the record back when the thread ends.
+struct WaitRecordReturn {
+    ~WaitRecordReturn() {
+        const ThreadIdentity& t = this_thread;
+        if (t.wait_record >= 0 && t.record_generation == state::fork_generation && state::self_slot) {
+            WaitRecord& r = state::self_slot->waits[t.wait_record];
             r.op.store(0, std::memory_order_relaxed);
             r.thread.store(0, std::memory_order_release);
         }
     }
 };
-thread_local ThreadIdentity this_thread;
 
-ThreadIdentity& identity() noexcept {
+} // namespace
+
+constinit thread_local ThreadIdentity this_thread;
+
+ThreadIdentity& refresh_identity() noexcept {
     ThreadIdentity& t = this_thread;
-    if (t.generation != state::fork_generation) {
-        t.generation = state::fork_generation;
-        t.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-        t.main = t.tid == static_cast<std::uint32_t>(::getpid());
-        t.token = t.main ? 1 : writer().next_thread_token.fetch_add(1, std::memory_order_relaxed);
-        t.wait_record = -1;
-    }
+    t.generation = state::fork_generation;
+    t.tid = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    t.main = t.tid == static_cast<std::uint32_t>(::getpid());
+    t.token = t.main ? 1 : writer().next_thread_token.fetch_add(1, std::memory_order_relaxed);
+    t.wait_record = -1;
     return t;
 }
+
+namespace {
 
 void copy_name(char* dest, std::size_t size, std::string_view text) {
     std::size_t n = std::min(size - 1, text.size());
@@ -345,18 +338,6 @@ Segment& session_for(const std::string& name) {
 
 // ---- threads -------------------------------------------------------------------------------------------
 
-std::uint32_t thread_token() noexcept {
-    return identity().token;
-}
-
-std::uint32_t thread_id() noexcept {
-    return identity().tid;
-}
-
-bool is_main_thread() noexcept {
-    return identity().main;
-}
-
 void mark_internal_thread() noexcept {
     identity().internal = true;
 }
@@ -432,6 +413,8 @@ WaitScope::WaitScope(Op op, std::uint32_t object, std::uint32_t target,
                                                               std::memory_order_acq_rel)) {
                 me.wait_record = i;
                 me.record_generation = state::fork_generation;
+                thread_local WaitRecordReturn give_back;
+                (void)give_back;
                 break;
             }
         }

@@ -60,11 +60,39 @@ inline bool full_events() noexcept {
 
 // ---- threads -------------------------------------------------------------------------------------------
 
-// A small number for the calling thread, unique in this process; 1 is the process's main thread.
-std::uint32_t thread_token() noexcept;
-bool is_main_thread() noexcept;
+// Who the calling thread is. Trivially destructible and constant-initialised, so that reading it is a
+// plain thread-local access on every operation's path; refreshed after a fork.
+struct ThreadIdentity {
+    std::uint32_t generation = 0;
+    std::uint32_t token = 0; // small number, unique in this process; 1 is the process's main thread
+    std::uint32_t tid = 0;   // kernel thread id
+    bool main = false;
+    bool internal = false;
+    int wait_record = -1; // index into this process's waits[], -1: none yet
+    std::uint32_t record_generation = 0;
+    // The composite operation (a queue's put or get ...) this thread is inside, if any.
+    Op composite_op = Op::None;
+    std::uint32_t composite_object = 0;
+};
+extern constinit thread_local ThreadIdentity this_thread;
+ThreadIdentity& refresh_identity() noexcept;
+
+inline ThreadIdentity& identity() noexcept {
+    ThreadIdentity& t = this_thread;
+    if (t.generation != state::fork_generation) [[unlikely]]
+        return refresh_identity();
+    return t;
+}
+inline std::uint32_t thread_token() noexcept {
+    return identity().token;
+}
+inline bool is_main_thread() noexcept {
+    return identity().main;
+}
 // The calling thread's kernel id (gettid), cached.
-std::uint32_t thread_id() noexcept;
+inline std::uint32_t thread_id() noexcept {
+    return identity().tid;
+}
 // Library threads (queue feeders, pool handlers) mark themselves: their waits are flagged internal and
 // they never park in step mode.
 void mark_internal_thread() noexcept;

@@ -470,11 +470,14 @@ void note_writes(ObjectRef& r, std::int64_t first, std::int64_t step, std::size_
     const bool observing = scope::observing();
     const bool events = scope::full_events();
     if (!observing && !events) return;
-    const std::int64_t now = monotonic_ns();
+    const std::int64_t now = monotonic_coarse_ns();
     for (std::size_t k = count > ring ? count - ring : 0; k < count; ++k) {
         const auto index = static_cast<std::uint32_t>(first + static_cast<std::int64_t>(k) * step);
         if (observing) {
-            auto& w = a.recent[a.writes_head.fetch_add(1, std::memory_order_relaxed) % ring];
+            // Not a read-modify-write: two writers racing here at worst share a ring entry.
+            const std::uint32_t head = a.writes_head.load(std::memory_order_relaxed);
+            a.writes_head.store(head + 1, std::memory_order_relaxed);
+            auto& w = a.recent[head % ring];
             w.index.store(index, std::memory_order_relaxed);
             w.process.store(scope::self(), std::memory_order_relaxed);
             w.time_ns.store(now, std::memory_order_relaxed);

@@ -38,8 +38,7 @@ inline void cpu_relax() noexcept {
 }
 
 // Who holds a lock: this process's serial in its session (never 0 once the session exists).
-std::uint32_t me() {
-    if (std::uint32_t s = scope::self()) return s;
+std::uint32_t me_slow() {
     scope::ensure_session();
     return scope::self();
 }
@@ -224,7 +223,8 @@ bool rlock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
     SemState& st = r.slot().state.sem;
     const std::uint32_t self = me();
     if (owns(st, self)) {
-        st.count.fetch_add(1, std::memory_order_relaxed);
+        // Only the owner changes the depth while it holds the lock: no read-modify-write needed.
+        st.count.store(st.count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         r.count_op();
         if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
         return true;
@@ -245,7 +245,9 @@ void rlock_release(ObjectRef& r) {
     if (!owns(st, me()) || st.count.load(std::memory_order_relaxed) == 0)
         throw AssertionError("attempt to release recursive lock not owned by thread");
     r.count_op();
-    if (st.count.fetch_sub(1, std::memory_order_relaxed) > 1) return;
+    const std::uint32_t depth = st.count.load(std::memory_order_relaxed);
+    st.count.store(depth - 1, std::memory_order_relaxed);
+    if (depth > 1) return;
     clear_owner(st);
     st.word.store(0);
     wake_one_waiter(st);
@@ -427,9 +429,8 @@ namespace sc = detail::scope;
 
 // ---- SharedObject --------------------------------------------------------------------------------------
 
-detail::scope::ObjectRef& SharedObject::ref() const {
-    if (!ref_) throw ValueError("this shared object was moved from");
-    return *ref_;
+void SharedObject::throw_moved_from() {
+    throw ValueError("this shared object was moved from");
 }
 
 std::string SharedObject::name() const {

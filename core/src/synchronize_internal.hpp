@@ -24,8 +24,13 @@ struct SharedObjectAccess {
 
 namespace sync {
 
+std::uint32_t me_slow();
 // This process's serial in its session, creating the session if needed: what a lock records as owner.
-std::uint32_t me();
+inline std::uint32_t me() {
+    if (std::uint32_t s = scope::self()) [[likely]]
+        return s;
+    return me_slow();
+}
 // Python unlinks semaphores made in a fork context at once, so such objects refuse spawn children.
 bool made_in_fork_context(const Context* ctx);
 inline std::uint32_t context_flags(const Context* ctx) {

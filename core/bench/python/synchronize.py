@@ -5,6 +5,7 @@ import time
 
 UNCONTENDED_OPS = 2_000_000
 CONTENDED_OPS = 200_000
+VALUE_INCREMENTS = 1_000_000
 PING_PONGS = 20_000
 BARRIER_CYCLES = 20_000
 
@@ -58,6 +59,15 @@ def main():
     a.join()
     b.join()
     report("lock.contended_2_processes", "s/op", (time.perf_counter() - start) / (2 * CONTENDED_OPS))
+
+    v = ctx.Value('i', 0)
+    start = time.perf_counter()
+    for _ in range(VALUE_INCREMENTS):
+        with v.get_lock():
+            v.value += 1
+    elapsed = time.perf_counter() - start
+    assert v.value == VALUE_INCREMENTS
+    report("value.locked_increment", "s/op", elapsed / VALUE_INCREMENTS)
 
     ping, pong_event = ctx.Event(), ctx.Event()
     p = ctx.Process(target=pong, args=(ping, pong_event, PING_PONGS))

@@ -47,7 +47,12 @@ protected:
     SharedObject() = default;
     explicit SharedObject(std::shared_ptr<detail::scope::ObjectRef> ref)
         : ref_(std::move(ref)) {}
-    detail::scope::ObjectRef& ref() const;
+    detail::scope::ObjectRef& ref() const {
+        if (!ref_) [[unlikely]]
+            throw_moved_from();
+        return *ref_;
+    }
+    [[noreturn]] static void throw_moved_from();
     Handle make_handle(std::string_view kind) const;
 
     friend struct detail::SharedObjectAccess;
