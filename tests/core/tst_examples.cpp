@@ -44,8 +44,9 @@ class TestExamples : public QObject {
         Comparison c;
         QFile file(script);
         if (!file.open(QIODevice::ReadOnly)) return c;
-        static const QRegularExpression directive(QStringLiteral("^# mpscope-example: (sort-output|mask (.+))$"),
-                                                  QRegularExpression::MultilineOption);
+        static const QRegularExpression directive(
+            QStringLiteral("^# mpscope-example: (sort-output|mask (.+))$"),
+            QRegularExpression::MultilineOption);
         auto it = directive.globalMatch(QString::fromUtf8(file.readAll()));
         while (it.hasNext()) {
             const auto m = it.next();
@@ -100,6 +101,28 @@ private slots:
 
         const Comparison c = comparison_for(script);
         QCOMPARE(normalised(cpp.output, c), normalised(py.output, c));
+    }
+
+    // No Python original can show this one: it deadlocks on purpose and, with --inspect, diagnoses itself
+    // through the observation plane and exits with status 1.
+    void diningPhilosophersDiagnoseThemselves_data() {
+        QTest::addColumn<QString>("method");
+        for (const char* method : {"fork", "spawn", "forkserver"})
+            QTest::newRow(method) << QString::fromLatin1(method);
+    }
+
+    void diningPhilosophersDiagnoseThemselves() {
+        QFETCH(QString, method);
+        const Run r =
+            run(MPSCOPE_BINARY_DIR "/core/example_dining_philosophers", {"--method", method, "--inspect"});
+        QVERIFY(r.finished);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.output.contains("Lock cycle: philosopher-0 holds fork-0 and waits for fork-1, held by "
+                                   "philosopher-1, which waits for fork-2"),
+                 qPrintable(r.output));
+        QCOMPARE(r.output.count("picks up"), 5);
+        QCOMPARE(r.output.count("reaches for"), 5);
+        QVERIFY(!r.output.contains("eats"));
     }
 };
 
