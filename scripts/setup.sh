@@ -7,6 +7,7 @@ MPSCOPE_PACKAGES=(
     cmake ninja-build g++ pkg-config python3
     libboost-dev libssl-dev nlohmann-json3-dev
     qt6-base-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
+    libqt6opengl6-dev qt6-svg-dev qt6-translations-l10n fonts-noto-cjk
     clang-14 libclang-rt-14-dev
     xvfb xauth
 )
