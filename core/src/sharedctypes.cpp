@@ -454,8 +454,14 @@ SliceRange slice_range(const Slice& s, std::size_t length) {
 
 // ---- locked, observed access ---------------------------------------------------------------------------
 
-// Runs `copy` (which never throws) under the object's lock, if it has one.
+// Runs `copy` (which never throws) under the object's lock, if it has one. An RLock the caller already
+// holds (`with v.get_lock(): v.value += 1`) is not taken again: re-entering and leaving it changes nothing.
 template <class F> void under_lock(const std::optional<AnyLock>& lock, F&& copy) {
+    if (lock && lock->is_rlock() &&
+        sync::held_by_caller(SharedObjectAccess::ref(*lock).slot().state.sem, scope::self())) {
+        copy();
+        return;
+    }
     if (lock) lock->acquire();
     copy();
     if (lock) lock->release();

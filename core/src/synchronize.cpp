@@ -98,11 +98,8 @@ void note_recovery(ObjectRef& r, std::uint32_t dead) noexcept {
 
 // ---- Lock and RLock ------------------------------------------------------------------------------------
 
-// Whether the calling thread holds the lock: its process's serial in the word and its kernel thread id
-// in owner_tid (unique among live threads, unlike the per-process tokens shown to users).
 bool owns(const SemState& st, std::uint32_t self) noexcept {
-    return st.word.load(std::memory_order_acquire) == self &&
-           st.owner_tid.load(std::memory_order_relaxed) == scope::thread_id();
+    return held_by_caller(st, self);
 }
 
 void took_lock(ObjectRef& r, bool recursive) noexcept {

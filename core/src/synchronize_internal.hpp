@@ -31,6 +31,13 @@ inline std::uint32_t me() {
         return s;
     return me_slow();
 }
+// Whether the calling thread holds the Lock/RLock row: its process's serial in the word and its kernel
+// thread id in owner_tid (unique among live threads, unlike the per-process tokens shown to users).
+inline bool held_by_caller(const scope::SemState& st, std::uint32_t self) noexcept {
+    return st.word.load(std::memory_order_acquire) == self &&
+           st.owner_tid.load(std::memory_order_relaxed) == scope::thread_id();
+}
+
 // Python unlinks semaphores made in a fork context at once, so such objects refuse spawn children.
 bool made_in_fork_context(const Context* ctx);
 inline std::uint32_t context_flags(const Context* ctx) {
