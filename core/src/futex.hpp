@@ -50,6 +50,22 @@ inline void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
               FUTEX_BITSET_MATCH_ANY);
 }
 
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+// Spins up to `rounds` pause instructions (microseconds) for pred(): the other side of a cross-process
+// hand-off usually answers that fast, and a futex sleep and wake-up costs more.
+template <class Pred> bool spin_until(Pred pred, int rounds = 256) noexcept {
+    for (int i = 0; i < rounds; ++i) {
+        if (pred()) return true;
+        cpu_relax();
+    }
+    return pred();
+}
+
 inline void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
     ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, count, nullptr, nullptr, 0);
 }

@@ -31,12 +31,6 @@ using scope::SemState;
 constexpr std::int64_t kLivenessSliceNs = 100'000'000; // how often a waiter checks that the holder lives
 constexpr int kSpins = 200;
 
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 // Who holds a lock: this process's serial in its session (never 0 once the session exists).
 std::uint32_t me_slow() {
     scope::ensure_session();
