@@ -3,6 +3,7 @@
 // dropped objects reused.
 #include "mp_test_main.hpp"
 #include "process_test_support.hpp"
+#include "session_test_support.hpp"
 
 #include <mp/context.hpp>
 #include <mp/process.hpp>
@@ -27,20 +28,6 @@
 namespace {
 
 using namespace test_support;
-
-bool shm_exists(const std::string& session) {
-    struct stat st {};
-    return ::stat(("/dev/shm/" + session).c_str(), &st) == 0;
-}
-
-template <class Pred> bool wait_until(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
-}
 
 void wait_for_ever(mp::Event never, mp::Lock lock, mp::Value value, mp::Queue queue) {
     lock.acquire(false);
