@@ -249,8 +249,26 @@ private:
         } else if (v >= INT32_MIN && v <= INT32_MAX) {
             write_op_le(op::BININT, static_cast<std::uint64_t>(v), 4);
         } else {
-            save_long(BigInt(v));
+            save_long64(v);
         }
+    }
+
+    // save_long for an int64, without a BigInt: CPython's LONG1 payload, the shortest two's complement.
+    void save_long64(std::int64_t v) {
+        const std::uint64_t magnitude =
+            v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
+        std::size_t nbytes = static_cast<std::size_t>(64 - __builtin_clzll(magnitude)) / 8 + 1;
+        char buffer[11];
+        buffer[0] = static_cast<char>(op::LONG1);
+        for (std::size_t i = 0; i < nbytes; ++i)
+            buffer[2 + i] =
+                static_cast<char>(i < 8 ? static_cast<std::uint64_t>(v) >> (8 * i) : (v < 0 ? 0xFF : 0));
+        // Like CPython, a negative value may not need the extra sign byte (-128 fits one byte).
+        if (v < 0 && nbytes > 1 && static_cast<unsigned char>(buffer[1 + nbytes]) == 0xFF &&
+            (static_cast<unsigned char>(buffer[nbytes]) & 0x80) != 0)
+            --nbytes;
+        buffer[1] = static_cast<char>(nbytes);
+        write(std::string_view(buffer, 2 + nbytes));
     }
 
     void save_float(double v) {
@@ -588,40 +606,22 @@ public:
                 return std::move(result.value);
             }
             case op::NONE:
-                push_leaf(Object());
-                break;
             case op::NEWTRUE:
-                push_leaf(Object(true));
-                break;
             case op::NEWFALSE:
-                push_leaf(Object(false));
-                break;
             case op::BININT1:
-                push_leaf(Object(read_le(1)));
-                break;
             case op::BININT2:
-                push_leaf(Object(read_le(2)));
-                break;
             case op::BININT:
-                push_leaf(Object(static_cast<std::int32_t>(static_cast<std::uint32_t>(read_le(4)))));
-                break;
             case op::LONG1:
-                push_long(read_le(1));
+            case op::BINFLOAT: {
+                std::uint64_t payload = 0;
+                Object value = read_scalar(code, payload);
+                push_leaf(std::move(value), payload);
                 break;
+            }
             case op::LONG4: {
                 const auto n = static_cast<std::int32_t>(static_cast<std::uint32_t>(read_le(4)));
                 if (n < 0) throw UnpicklingError("LONG pickle has negative byte count");
                 push_long(static_cast<std::uint64_t>(n));
-                break;
-            }
-            case op::BINFLOAT: {
-                const std::string_view b = read_bytes(8);
-                std::uint64_t bits = 0;
-                for (const char c : b)
-                    bits = (bits << 8) | static_cast<unsigned char>(c);
-                double v;
-                std::memcpy(&v, &bits, sizeof v);
-                push_leaf(Object(v));
                 break;
             }
             case op::SHORT_BINUNICODE:
@@ -658,7 +658,7 @@ public:
                 push_container(Object::tuple());
                 break;
             case op::MARK:
-                marks_.push_back(stack_.size());
+                if (!scalars_after_mark()) marks_.push_back(stack_.size());
                 break;
             case op::APPEND: {
                 Slot item = pop();
@@ -668,15 +668,19 @@ public:
                 break;
             }
             case op::APPENDS: {
-                std::vector<Slot> items = pop_mark();
-                Slot& list = target("APPENDS", ObjectKind::List);
+                // The batch goes from the stack straight into the list (the hot path of long lists).
+                const std::size_t mark = pop_mark_position();
+                if (mark <= fence()) underflow();
+                Slot& list = target_at(mark - 1, "APPENDS", ObjectKind::List);
                 // No exact reserve here: growing by one batch at a time would move the whole list on
                 // every APPENDS and make long lists quadratic; push_back's geometric growth is linear.
                 auto& elements = list.value.items();
-                for (auto& item : items) {
+                for (std::size_t i = mark; i < stack_.size(); ++i) {
+                    Slot& item = settle(i);
                     add_child(list, item);
                     elements.push_back(std::move(item.value));
                 }
+                stack_.resize(mark);
                 break;
             }
             case op::SETITEM: {
@@ -963,7 +967,10 @@ private:
     }
 
     // Removes the stack slot at `index`: memo entries that refer to it get a snapshot of its final value.
-    Slot take(std::size_t index) {
+    Slot take(std::size_t index) { return std::move(settle(index)); }
+
+    // The stack slot at `index`, about to leave the stack: memo entries still pointing at it get a copy.
+    Slot& settle(std::size_t index) {
         Slot& slot = stack_[index];
         if (!slot.memo_keys.empty()) {
             charge(slot.weight);
@@ -976,7 +983,7 @@ private:
                 memo_[key] = MemoEntry{snapshot};
             slot.memo_keys.clear();
         }
-        return std::move(slot);
+        return slot;
     }
 
     Slot pop() {
@@ -986,10 +993,15 @@ private:
         return slot;
     }
 
-    std::vector<Slot> pop_mark() {
+    std::size_t pop_mark_position() {
         if (marks_.empty()) throw UnpicklingError("could not find MARK");
         const std::size_t mark = marks_.back();
         marks_.pop_back();
+        return mark;
+    }
+
+    std::vector<Slot> pop_mark() {
+        const std::size_t mark = pop_mark_position();
         std::vector<Slot> items;
         items.reserve(stack_.size() - mark);
         for (std::size_t i = mark; i < stack_.size(); ++i)
@@ -1004,7 +1016,11 @@ private:
     }
 
     Slot& target(const char* what, ObjectKind kind) {
-        Slot& slot = top();
+        top();
+        return target_at(stack_.size() - 1, what, kind);
+    }
+    Slot& target_at(std::size_t index, const char* what, ObjectKind kind) {
+        Slot& slot = stack_[index];
         if (slot.global != Global::None || slot.value.kind() != kind) {
             const std::string expected = kind == ObjectKind::List   ? "list"
                                          : kind == ObjectKind::Dict ? "dict"
@@ -1054,7 +1070,9 @@ private:
     }
 
     void push_leaf(Object value, std::uint64_t payload = 0) {
-        stack_.push_back(leaf(std::move(value), payload));
+        Slot& slot = stack_.emplace_back();
+        slot.value = std::move(value);
+        slot.weight = sizeof(Object) + payload;
     }
     void push_container(Object value) { stack_.push_back(container(std::move(value))); }
 
@@ -1074,7 +1092,124 @@ private:
 
     void push_long(std::uint64_t length) {
         const std::string_view bytes = read_bytes(length);
-        push_leaf(Object(BigInt::from_twos_complement(bytes)), bytes.size());
+        push_leaf(long_value(bytes), bytes.size());
+    }
+
+    static Object long_value(std::string_view bytes) {
+        if (bytes.size() > sizeof(std::int64_t)) return Object(BigInt::from_twos_complement(bytes));
+        // Up to 8 bytes always fit an int64: sign-extend them (no BigInt on the common path).
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            v |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
+        if (!bytes.empty() && bytes.size() < 8 && (static_cast<unsigned char>(bytes.back()) & 0x80) != 0)
+            v |= ~std::uint64_t{0} << (8 * bytes.size());
+        return Object(static_cast<std::int64_t>(v));
+    }
+
+    // The value of a scalar opcode (None, bools, ints, floats) whose operands follow; `payload` gets the
+    // operand bytes of a LONG1 (for the expansion budget).
+    Object read_scalar(unsigned char code, std::uint64_t& payload) {
+        switch (code) {
+        case op::NONE:
+            return Object();
+        case op::NEWTRUE:
+            return Object(true);
+        case op::NEWFALSE:
+            return Object(false);
+        case op::BININT1:
+            return Object(read_le(1));
+        case op::BININT2:
+            return Object(read_le(2));
+        case op::BININT:
+            return Object(static_cast<std::int32_t>(static_cast<std::uint32_t>(read_le(4))));
+        case op::BINFLOAT: {
+            const std::string_view b = read_bytes(8);
+            std::uint64_t bits = 0;
+            for (const char c : b)
+                bits = (bits << 8) | static_cast<unsigned char>(c);
+            double v;
+            std::memcpy(&v, &bits, sizeof v);
+            return Object(v);
+        }
+        default: { // LONG1
+            const std::string_view bytes = read_bytes(read_le(1));
+            payload = bytes.size();
+            return long_value(bytes);
+        }
+        }
+    }
+
+    // Operand bytes of a scalar opcode at `p` that scalars_after_mark() takes (LONG1: up to 8 bytes), or
+    // nullopt for any other opcode.
+    std::optional<std::size_t> scalar_operands(std::size_t p) const {
+        switch (static_cast<unsigned char>(data_[p])) {
+        case op::NONE:
+        case op::NEWTRUE:
+        case op::NEWFALSE:
+            return 0;
+        case op::BININT1:
+            return 1;
+        case op::BININT2:
+            return 2;
+        case op::BININT:
+            return 4;
+        case op::BINFLOAT:
+            return 8;
+        case op::LONG1:
+            if (p + 1 < data_.size() && static_cast<unsigned char>(data_[p + 1]) <= 8)
+                return 1 + static_cast<std::size_t>(static_cast<unsigned char>(data_[p + 1]));
+            return std::nullopt;
+        default:
+            return std::nullopt;
+        }
+    }
+
+    // After a MARK, a run of scalars closed by APPENDS (onto a list) or TUPLE - how lists and tuples of
+    // numbers are written, in batches of 1000 - goes straight into the container, without a stack slot per
+    // item. Anything else, malformed input included, is left to the general path (false, nothing read).
+    bool scalars_after_mark() {
+        std::size_t p = pos_;
+        std::size_t count = 0;
+        for (; p < data_.size(); ++count) {
+            const std::optional<std::size_t> operands = scalar_operands(p);
+            if (!operands) break;
+            if (data_.size() - p - 1 < *operands) return false;
+            p += 1 + *operands;
+        }
+        if (p >= data_.size()) return false;
+        const auto closer = static_cast<unsigned char>(data_[p]);
+        Slot* list = nullptr;
+        if (closer == op::APPENDS) {
+            if (stack_.size() <= fence()) return false;
+            list = &stack_.back();
+            if (list->global != Global::None || list->value.kind() != ObjectKind::List ||
+                list->fetched_while_live)
+                return false;
+        } else if (closer != op::TUPLE) {
+            return false;
+        }
+        std::vector<Object> tuple_items;
+        std::vector<Object>& out = list ? list->value.items() : tuple_items;
+        // Geometric growth, not an exact reserve per batch (see APPENDS).
+        if (out.capacity() < out.size() + count)
+            out.reserve(std::max(out.size() + count, 2 * out.capacity()));
+        std::uint64_t weight = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            std::uint64_t payload = 0;
+            out.push_back(read_scalar(read_byte(), payload));
+            weight += sizeof(Object) + payload;
+        }
+        ++pos_; // the closer
+        if (list) {
+            list->weight += weight;
+            list->depth = std::max<std::uint32_t>(list->depth, 1);
+        } else {
+            Slot& tuple = stack_.emplace_back();
+            tuple.value = Object::tuple(std::move(tuple_items));
+            tuple.weight = sizeof(Object) + weight;
+            tuple.depth = 1;
+        }
+        return true;
     }
 
     void push_tuple(std::vector<Slot> items) {
