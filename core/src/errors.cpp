@@ -31,6 +31,7 @@ struct ExceptionRegistry {
         add<ProcessError>("ProcessError");
         add<TimeoutError>("TimeoutError");
         add<AuthenticationError>("AuthenticationError");
+        add<WorkerLostError>("WorkerLostError");
         add<ValueError>("ValueError");
         add<TypeError>("TypeError");
         add<AssertionError>("AssertionError");
@@ -49,6 +50,8 @@ struct ExceptionRegistry {
         add<Empty>("Empty");
         add<Full>("Full");
         add<RemoteError>("RemoteError");
+        add<StopIteration>("StopIteration");
+        add<MaybeEncodingError>("MaybeEncodingError");
         add<UnpicklingError>("UnpicklingError");
         add<PicklingError>("PicklingError");
     }

@@ -253,6 +253,7 @@ const char* kind_name(ObjectKind kind) {
 // ExceptionValue
 
 void ExceptionValue::raise() const {
+    if (!has_exception_type(type)) throw RemoteError(type, message, traceback);
     throw_by_type_name(type, message);
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mp {
 
@@ -33,6 +34,9 @@ public:
 MP_DEFINE_ERROR(ProcessError, Exception);
 MP_DEFINE_ERROR(TimeoutError, ProcessError); // multiprocessing.TimeoutError, not the builtin one
 MP_DEFINE_ERROR(AuthenticationError, ProcessError);
+// A pool worker died (killed, or ended by _exit) while it held a task: that task's result (beyond CPython,
+// where the result never arrives).
+MP_DEFINE_ERROR(WorkerLostError, ProcessError);
 
 // Builtins users meet.
 MP_DEFINE_ERROR(ValueError, Exception);
@@ -52,11 +56,40 @@ MP_DEFINE_ERROR(MemoryError, Exception);
 MP_DEFINE_ERROR(BrokenBarrierError, RuntimeError); // threading.BrokenBarrierError
 MP_DEFINE_ERROR(Empty, Exception);                 // queue.Empty
 MP_DEFINE_ERROR(Full, Exception);                  // queue.Full
-MP_DEFINE_ERROR(RemoteError, Exception);           // managers.RemoteError
-MP_DEFINE_ERROR(UnpicklingError, Exception);       // pickle.UnpicklingError
-MP_DEFINE_ERROR(PicklingError, Exception);         // pickle.PicklingError
+MP_DEFINE_ERROR(StopIteration, Exception);
+MP_DEFINE_ERROR(MaybeEncodingError, Exception); // pool.MaybeEncodingError: a result that could not be sent
+MP_DEFINE_ERROR(UnpicklingError, Exception);    // pickle.UnpicklingError
+MP_DEFINE_ERROR(PicklingError, Exception);      // pickle.PicklingError
 
 #undef MP_DEFINE_ERROR
+
+// managers.RemoteError, and what an exception of a type this process does not know arrives as from another
+// process: then it carries the remote type name, message and traceback text, and its message reads
+// "<type>: <message>".
+class RemoteError : public Exception {
+public:
+    explicit RemoteError(const std::string& message)
+        : Exception(message) {}
+    RemoteError(std::string remote_type, std::string remote_message, std::string remote_traceback)
+        : Exception(remote_type + ": " + remote_message)
+        , remote_type_(std::move(remote_type))
+        , remote_message_(std::move(remote_message))
+        , remote_traceback_(std::move(remote_traceback)) {}
+    std::string_view type_name() const noexcept override { return "RemoteError"; }
+    const std::string& remote_type() const noexcept { return remote_type_; }
+    const std::string& remote_message() const noexcept { return remote_message_; }
+    const std::string& remote_traceback() const noexcept { return remote_traceback_; }
+
+private:
+    std::string remote_type_, remote_message_, remote_traceback_;
+};
+
+// Python's KeyboardInterrupt: Ctrl-C (SIGINT) arrived while a pool operation was waiting. Like Python's
+// (a BaseException), it is not an mp::Exception, so `catch (const mp::Exception&)` lets it through.
+class KeyboardInterrupt : public std::exception {
+public:
+    const char* what() const noexcept override { return "KeyboardInterrupt"; }
+};
 
 // BufferTooShort carries the complete message that did not fit (Python: args[0]).
 class BufferTooShort : public ProcessError {

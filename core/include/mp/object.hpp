@@ -48,7 +48,7 @@ struct ExceptionValue {
     std::string message;
     std::string traceback;
 
-    // Throws the registered C++ type for `type` (mp::RemoteError for unknown names).
+    // Throws the registered C++ type for `type` (for unknown names an mp::RemoteError carrying all three).
     [[noreturn]] void raise() const;
     // The exception being handled (call inside a catch block), mapped to Python's type names.
     static ExceptionValue current();
