@@ -28,6 +28,8 @@ namespace mp {
 
 namespace detail {
 
+thread_local bool in_bootstrap = false;
+
 namespace {
 
 struct ProcessGlobals {
@@ -49,8 +51,6 @@ ProcessGlobals& globals() {
 
 // Set while a spawn child rebuilds its Process: the constructor must not take a counter value.
 thread_local bool rebuilding_process = false;
-// Set on the thread running a child's bootstrap: mp::exit() unwinds to it.
-thread_local bool in_bootstrap = false;
 
 std::string random_authkey() {
     std::string key(32, '\0');

@@ -118,6 +118,9 @@ void context_reset_after_fork();
 // Exit sequence (SPEC §3) and its registration with atexit in the main process.
 void exit_function();
 void ensure_exit_handler();
+// Set on a thread whose mp::exit() throws SystemExit rather than ending the program: a child's bootstrap,
+// and every mp::dummy thread (Python's sys.exit() in a thread ends only that thread).
+extern thread_local bool in_bootstrap;
 
 // Registry resets for fork children: another thread of the parent may have held their locks.
 void tasks_reset_after_fork();
