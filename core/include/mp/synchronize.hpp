@@ -259,21 +259,31 @@ private:
     Target action_;
 };
 
-template <class Pred> auto Condition::wait_for(Pred pred, std::optional<double> timeout) {
+namespace detail {
+// Condition.wait_for(predicate, timeout) over any condition with wait(optional<double>): waits until pred()
+// is truthy or the deadline passes, and returns pred()'s last result. `now` reads a monotonic clock in
+// seconds. mp::dummy::Condition shares it.
+template <class Cond, class Pred, class Now>
+auto condition_wait_for(Cond& condition, Pred& pred, std::optional<double> timeout, Now now) {
     auto result = pred();
     if (result) return result;
     std::optional<double> deadline;
-    if (timeout) deadline = monotonic_now() + *timeout;
+    if (timeout) deadline = now() + *timeout;
     while (!result) {
         std::optional<double> wait_time;
         if (deadline) {
-            wait_time = *deadline - monotonic_now();
+            wait_time = *deadline - now();
             if (*wait_time <= 0) break;
         }
-        wait(wait_time);
+        condition.wait(wait_time);
         result = pred();
     }
     return result;
+}
+} // namespace detail
+
+template <class Pred> auto Condition::wait_for(Pred pred, std::optional<double> timeout) {
+    return detail::condition_wait_for(*this, pred, timeout, &Condition::monotonic_now);
 }
 
 // Process arguments and messages carry primitives as handles.
