@@ -2,6 +2,7 @@
 // Everything libmpcore offers, like `import multiprocessing`.
 #include "mp/connection.hpp"
 #include "mp/context.hpp"
+#include "mp/dummy.hpp"
 #include "mp/errors.hpp"
 #include "mp/object.hpp"
 #include "mp/pickle.hpp"
