@@ -123,13 +123,16 @@ Iterable::Iterable(std::initializer_list<Object> items)
 Iterable::Iterable(Generator next)
     : generator_(std::make_shared<Generator>(std::move(next))) {}
 
-Iterable::Generator Iterable::iterate() const {
-    if (generator_) return *generator_;
-    auto items = std::make_shared<std::vector<Object>>(items_of(*object_));
-    return [items, i = std::size_t{0}]() mutable -> std::optional<Object> {
+Iterable::Generator detail::generator_over(std::shared_ptr<std::vector<Object>> items) {
+    return [items = std::move(items), i = std::size_t{0}]() mutable -> std::optional<Object> {
         if (i == items->size()) return std::nullopt;
         return std::move((*items)[i++]);
     };
+}
+
+Iterable::Generator Iterable::iterate() const {
+    if (generator_) return *generator_;
+    return detail::generator_over(std::make_shared<std::vector<Object>>(items_of(*object_)));
 }
 
 std::vector<Object> Iterable::materialize() const {

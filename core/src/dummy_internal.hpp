@@ -48,6 +48,9 @@ std::int64_t next_thread_number() noexcept;
 // "Thread-N (target)", as threading names a thread it was not given a name for.
 std::string new_thread_name(std::string_view target_description);
 
+// A generator handing out (moving out) the items one by one.
+std::function<std::optional<Object>()> generator_over(std::shared_ptr<std::vector<Object>> items);
+
 // Prints what threading's excepthook prints for an exception escaping a thread's target (call inside a
 // catch block): "Exception in thread <name>:" and a traceback.
 void print_thread_exception(const std::string& thread_name, const std::string& where);

@@ -11,6 +11,7 @@
 
 #include "process_fd.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <map>
@@ -61,13 +62,21 @@ std::int64_t next_job() noexcept {
 
 using TaskFunction = std::shared_ptr<const Target>;
 
-// Python's mapstar / starmapstar: one chunk of items through func, as a list.
-Object run_chunk(const Target& func, const std::vector<Object>& chunk, bool star) {
+// Python's mapstar / starmapstar: one chunk of items through func, as a list. The items are used up.
+Object run_chunk(const Target& func, std::vector<Object>& chunk, bool star) {
     std::vector<Object> results;
     results.reserve(chunk.size());
-    for (const Object& x : chunk)
-        results.push_back(star ? func(Object::tuple(Iterable(x).materialize()), Object::dict())
-                               : func(Object::tuple(x), Object::dict()));
+    // One argument tuple and one empty kwargs dict for the whole chunk: the calls only read them.
+    const Object kwargs = Object::dict();
+    Object args = Object::tuple(Object());
+    for (Object& x : chunk) {
+        if (star) {
+            results.push_back(func(Object::tuple(Iterable(x).materialize()), kwargs));
+        } else {
+            args[0] = std::move(x);
+            results.push_back(func(args, kwargs));
+        }
+    }
     return Object::list(std::move(results));
 }
 
@@ -111,6 +120,18 @@ Iterable::Generator chunks_of(Iterable::Generator items, std::int64_t size) {
             chunk.push_back(std::move(*item));
         }
         if (chunk.empty()) return std::nullopt;
+        return Object::list(std::move(chunk));
+    };
+}
+
+// The same over items already in memory (map's materialized input): slices moved out whole.
+Iterable::Generator chunks_of(std::shared_ptr<std::vector<Object>> items, std::int64_t size) {
+    return [items = std::move(items), size, next = std::size_t{0}]() mutable -> std::optional<Object> {
+        if (next == items->size()) return std::nullopt;
+        const std::size_t end = std::min(items->size(), next + static_cast<std::size_t>(size));
+        std::vector<Object> chunk(std::make_move_iterator(items->begin() + static_cast<std::ptrdiff_t>(next)),
+                                  std::make_move_iterator(items->begin() + static_cast<std::ptrdiff_t>(end)));
+        next = end;
         return Object::list(std::move(chunk));
     };
 }
@@ -170,10 +191,10 @@ struct ResultState {
             std::lock_guard lock(mutex);
             done = --number_left == 0;
             if (outcome.success && success) {
-                const auto& chunk = outcome.value.items();
+                auto& chunk = outcome.value.items();
                 for (std::size_t k = 0; k < chunk.size(); ++k)
-                    values[static_cast<std::size_t>(i * chunksize) + k] = chunk[k];
-                if (done) value = Object::list(values);
+                    values[static_cast<std::size_t>(i * chunksize) + k] = std::move(chunk[k]);
+                if (done) value = Object::list(std::move(values));
             } else if (!outcome.success && success) {
                 success = false; // only the first failure counts
                 error = outcome.error;
@@ -262,6 +283,14 @@ struct PoolState {
     Object initargs;
 
     static AsyncResult result(std::shared_ptr<ResultState> state) { return AsyncResult(std::move(state)); }
+    // get() for a result nobody else can see (map, starmap): the value is moved out, not copied.
+    static Object take(const AsyncResult& result) {
+        auto& state = *result.state_;
+        state.wait(std::nullopt);
+        std::lock_guard lock(state.mutex);
+        if (!state.success) std::rethrow_exception(state.error);
+        return std::move(state.value);
+    }
     static IMapIterator iterator(std::shared_ptr<IMapState> state) { return IMapIterator(std::move(state)); }
 
     static const char* phase_name(Phase p) { return p == Run ? "RUN" : p == Close ? "CLOSE" : "TERMINATE"; }
@@ -568,11 +597,9 @@ MapResult map_async_impl(detail::PoolState& pool, Target func, const Iterable& i
     }
     result->number_left = length / size + (length % size ? 1 : 0);
     auto fn = std::make_shared<const Target>(std::move(func));
-    auto chunks = [items, size] {
-        return detail::chunks_of(Iterable(Object::list(std::move(*items))).iterate(), size);
-    };
+    auto chunks = [items, size] { return detail::chunks_of(items, size); };
     auto make_task = [fn, star](Object chunk) -> std::function<detail::Outcome()> {
-        return [fn, star, chunk = std::move(chunk)] {
+        return [fn, star, chunk = std::move(chunk)]() mutable {
             return detail::attempt([&] { return detail::run_chunk(*fn, chunk.items(), star); });
         };
     };
@@ -594,10 +621,10 @@ IMapIterator imap_impl(const std::shared_ptr<detail::PoolState>& pool, Target fu
         return chunked ? detail::chunks_of(iterable.iterate(), chunksize) : iterable.iterate();
     };
     auto make_task = [fn, chunked](Object item) -> std::function<detail::Outcome()> {
-        return [fn, chunked, item = std::move(item)] {
+        return [fn, chunked, item = std::move(item)]() mutable {
             return detail::attempt([&] {
                 return chunked ? detail::run_chunk(*fn, item.items(), false)
-                               : (*fn)(Object::tuple(item), Object::dict());
+                               : (*fn)(Object::tuple(std::move(item)), Object::dict());
             });
         };
     };
@@ -613,7 +640,7 @@ IMapIterator imap_impl(const std::shared_ptr<detail::PoolState>& pool, Target fu
 } // namespace
 
 Object ThreadPool::map(Target func, const Iterable& iterable, std::optional<std::int64_t> chunksize) {
-    return map_async(std::move(func), iterable, chunksize).get();
+    return detail::PoolState::take(map_async(std::move(func), iterable, chunksize));
 }
 
 MapResult ThreadPool::map_async(Target func, const Iterable& iterable, std::optional<std::int64_t> chunksize,
@@ -623,7 +650,7 @@ MapResult ThreadPool::map_async(Target func, const Iterable& iterable, std::opti
 }
 
 Object ThreadPool::starmap(Target func, const Iterable& iterable, std::optional<std::int64_t> chunksize) {
-    return starmap_async(std::move(func), iterable, chunksize).get();
+    return detail::PoolState::take(starmap_async(std::move(func), iterable, chunksize));
 }
 
 MapResult ThreadPool::starmap_async(Target func, const Iterable& iterable,

@@ -1,9 +1,10 @@
 // threading's Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event and Barrier for mp::dummy
-// (SPEC §12), with CPython's argument checks, error texts and reprs. Plain std::mutex /
-// std::condition_variable underneath: a Lock may be released by any thread, so it is a flag under a
-// mutex rather than a std::mutex itself.
+// (SPEC §12), with CPython's argument checks, error texts and reprs. A Lock is a futex word (any thread may
+// release it, so it cannot be a std::mutex); the others are std::mutex / std::condition_variable.
 #include "dummy_internal.hpp"
+#include "futex.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <deque>
 
@@ -11,50 +12,59 @@ namespace mp::dummy {
 
 namespace detail {
 
-namespace {
+// How long a lock acquisition may wait: not at all, for ever, or `timeout` seconds from when it starts
+// waiting (the deadline is only computed then, off the uncontended path).
+struct LockWait {
+    bool poll = false;
+    std::optional<double> timeout;
 
-// _thread.lock.acquire's argument rules: -1 (or nullopt) is "for ever"; NaN and out-of-range values fail
-// as CPython converts them; a timeout with block=false and other negatives are ValueError. Returns when
-// the wait ends (nullopt: never).
-std::optional<Clock::time_point> lock_deadline(bool block, std::optional<double> timeout) {
-    if (timeout && *timeout == -1) timeout.reset();
-    if (timeout) {
-        if (std::isnan(*timeout)) throw ValueError("Invalid value NaN (not a number)");
-        if (*timeout > 9223372036.854775807)
-            throw OverflowError("timestamp out of range for platform time_t");
-        if (!block) throw ValueError("can't specify a timeout for a non-blocking call");
-        if (*timeout < 0) throw ValueError("timeout value must be positive");
-        if (*timeout > timeout_max) throw OverflowError("timeout value is too large");
+    // _thread.lock.acquire's argument rules: -1 (or nullopt) is "for ever"; NaN and out-of-range values
+    // fail as CPython converts them; a timeout with block=false and other negatives are ValueError.
+    static LockWait checked(bool block, std::optional<double> timeout) {
+        if (timeout && *timeout == -1) timeout.reset();
+        if (timeout) {
+            if (std::isnan(*timeout)) throw ValueError("Invalid value NaN (not a number)");
+            if (*timeout > 9223372036.854775807)
+                throw OverflowError("timestamp out of range for platform time_t");
+            if (!block) throw ValueError("can't specify a timeout for a non-blocking call");
+            if (*timeout < 0) throw ValueError("timeout value must be positive");
+            if (*timeout > timeout_max) throw OverflowError("timeout value is too large");
+        }
+        return LockWait{!block, timeout};
     }
-    if (!block) return Clock::now();
-    return deadline_after(timeout);
-}
+    std::optional<Clock::time_point> deadline() const {
+        return poll ? Clock::now() : deadline_after(timeout);
+    }
+};
 
-} // namespace
-
+// A futex word: 0 unlocked, 1 locked, 2 locked and someone may be waiting (the classic three-state mutex,
+// without an owner, so any thread may release it). Uncontended acquire and release are one atomic each.
 struct LockState {
-    std::mutex mutex;
-    std::condition_variable released;
-    bool locked = false;
+    std::atomic<std::uint32_t> word{0};
 
-    bool acquire(const std::optional<Clock::time_point>& deadline) {
-        std::unique_lock lock(mutex);
-        if (!wait_until(released, lock, deadline, [&] { return !locked; })) return false;
-        locked = true;
+    bool acquire(const LockWait& wait) {
+        std::uint32_t c = 0;
+        if (word.compare_exchange_strong(c, 1, std::memory_order_acquire)) return true;
+        if (wait.poll) return false;
+        const auto deadline = wait.deadline();
+        std::optional<std::int64_t> deadline_ns; // steady_clock is CLOCK_MONOTONIC, the futex's clock
+        if (deadline)
+            deadline_ns =
+                std::chrono::duration_cast<std::chrono::nanoseconds>(deadline->time_since_epoch()).count();
+        if (c != 2) c = word.exchange(2, std::memory_order_acquire);
+        while (c != 0) {
+            if (deadline_ns && mp::detail::monotonic_ns() >= *deadline_ns) return false;
+            mp::detail::futex_wait(word, 2, deadline_ns);
+            c = word.exchange(2, std::memory_order_acquire);
+        }
         return true;
     }
     void release() {
-        {
-            std::lock_guard lock(mutex);
-            if (!locked) throw RuntimeError("release unlocked lock");
-            locked = false;
-        }
-        released.notify_one();
+        const std::uint32_t previous = word.exchange(0, std::memory_order_release);
+        if (previous == 0) throw RuntimeError("release unlocked lock");
+        if (previous == 2) mp::detail::futex_wake(word, 1);
     }
-    bool is_locked() {
-        std::lock_guard lock(mutex);
-        return locked;
-    }
+    bool is_locked() const { return word.load(std::memory_order_relaxed) != 0; }
 };
 
 struct RLockState {
@@ -63,14 +73,15 @@ struct RLockState {
     std::uint64_t owner = 0;
     std::uint64_t count = 0;
 
-    bool acquire(const std::optional<Clock::time_point>& deadline, std::uint64_t depth = 1) {
+    bool acquire(const LockWait& wait, std::uint64_t depth = 1) {
         const std::uint64_t me = current_ident();
         std::unique_lock lock(mutex);
         if (count > 0 && owner == me) {
             count += depth;
             return true;
         }
-        if (!wait_until(released, lock, deadline, [&] { return count == 0; })) return false;
+        const auto free = [&] { return count == 0; };
+        if (!free() && (wait.poll || !wait_until(released, lock, wait.deadline(), free))) return false;
         owner = me;
         count = depth;
         return true;
@@ -154,9 +165,9 @@ struct ConditionState {
         std::visit(
             [depth](const auto& l) {
                 if constexpr (std::is_same_v<std::decay_t<decltype(l)>, RLock>)
-                    state(l).acquire(std::nullopt, depth);
+                    state(l).acquire(LockWait{}, depth);
                 else
-                    state(l).acquire(std::nullopt);
+                    state(l).acquire(LockWait{});
             },
             lock);
     }
@@ -195,7 +206,7 @@ Lock::Lock()
     : state_(std::make_shared<detail::LockState>()) {}
 
 bool Lock::acquire(bool block, std::optional<double> timeout) {
-    return state_->acquire(detail::lock_deadline(block, timeout));
+    return state_->acquire(detail::LockWait::checked(block, timeout));
 }
 
 void Lock::release() {
@@ -225,7 +236,7 @@ RLock::RLock()
     : state_(std::make_shared<detail::RLockState>()) {}
 
 bool RLock::acquire(bool block, std::optional<double> timeout) {
-    return state_->acquire(detail::lock_deadline(block, timeout));
+    return state_->acquire(detail::LockWait::checked(block, timeout));
 }
 
 void RLock::release() {
