@@ -80,6 +80,8 @@ const char* to_string(DiagnosisKind kind) noexcept {
         return "unsatisfiable";
     case DiagnosisKind::JoinBeforeDrain:
         return "join_before_drain";
+    case DiagnosisKind::QueueCycle:
+        return "queue_cycle";
     case DiagnosisKind::Recovered:
         return "recovered";
     }
@@ -100,6 +102,8 @@ const char* title(DiagnosisKind kind) noexcept {
         return "Unsatisfiable wait";
     case DiagnosisKind::JoinBeforeDrain:
         return "Join before draining a queue";
+    case DiagnosisKind::QueueCycle:
+        return "Queue cycle";
     case DiagnosisKind::Recovered:
         return "Lock recovered from a dead holder";
     }
@@ -177,15 +181,57 @@ std::string chain_text(const std::vector<Step>& steps, bool closing) {
     return out + ".";
 }
 
-// "MainProcess joins Process-1; Process-3 exited with code 0" (clauses, so "; " rather than "and").
-std::string others_text(const Diagnosis& d, std::size_t first_other) {
+// "MainProcess joins Process-1; Process-3 exited with code 0" (clauses, so "; " rather than "and"), leaving
+// out the steps in `skip`.
+std::string others_text(const Diagnosis& d, std::size_t first_other,
+                        const std::vector<const Step*>& skip = {}) {
     std::string out;
     auto add = [&](const std::string& clause) { out += (out.empty() ? "" : "; ") + clause; };
     for (std::size_t i = first_other; i < d.steps.size(); ++i)
-        add(d.steps[i].process.name + " " + phrase(d.steps[i]));
+        if (std::find(skip.begin(), skip.end(), &d.steps[i]) == skip.end())
+            add(d.steps[i].process.name + " " + phrase(d.steps[i]));
     for (const ProcessRef& g : d.gone)
         add(g.name + " " + words::ended_phrase(g.state, g.exitcode));
     return out;
+}
+
+// "waits to put on Queue-1" / "waits for its feeder to flush 1048598 bytes into Queue-1".
+std::string queue_wait_phrase(const Step& s) {
+    if (s.op == "feeder_flush" && s.bytes > 0)
+        return "waits for its feeder to flush " + std::to_string(s.bytes) + " bytes into " + s.object.name;
+    return phrase(s);
+}
+
+// "which only MainProcess reads" / "which only Process-2 and Process-3 put on".
+std::string only_serving(const std::vector<std::string>& names, std::string_view op) {
+    const bool one = names.size() == 1;
+    return "which only " + words::join_words(names) + " " +
+           (op == "get" ? (one ? "puts on" : "put on") : (one ? "reads" : "read"));
+}
+
+// "MainProcess joins Process-1, which cannot exit until its feeder flushes 1048598 bytes into Queue-1,
+// which only MainProcess reads." The join of a process that feeds the queue, `readers` the steps of
+// the processes that could drain it.
+std::string join_before_drain_text(const Diagnosis& d, const Step& join, const Step& feeding,
+                                   std::size_t first_reader) {
+    std::string out = join.process.name + " joins " + join.target.name + ", which ";
+    if (feeding.op == "feeder_flush")
+        out += "cannot exit until its feeder flushes " +
+               (feeding.bytes > 0 ? std::to_string(feeding.bytes) + " bytes" : std::string("what it put")) +
+               " into " + feeding.object.name;
+    else
+        out += phrase(feeding);
+    std::vector<std::string> readers;
+    for (std::size_t i = first_reader; i < d.steps.size(); ++i)
+        readers.push_back(d.steps[i].process.name);
+    out += ", " + only_serving(readers, feeding.op);
+    // Everything else the diagnosis knows: other waiters on the queue, other readers, ended users.
+    std::vector<const Step*> told{&join, &feeding};
+    std::string rest;
+    for (std::size_t i = 0; i < first_reader; ++i)
+        if (&d.steps[i] != &feeding) rest += "; " + d.steps[i].process.name + " " + phrase(d.steps[i]);
+    if (const std::string others = others_text(d, first_reader, told); !others.empty()) rest += "; " + others;
+    return out + rest + ".";
 }
 
 } // namespace
@@ -219,23 +265,29 @@ std::string Diagnosis::text() const {
         std::vector<const Step*> waits;
         for (const Step& s : steps)
             if (s.relation == Relation::WaitsFor && s.object.id == object.id) waits.push_back(&s);
-        if (kind == DiagnosisKind::JoinBeforeDrain) {
-            auto feeding = [&](ProcessId p) {
-                return std::any_of(waits.begin(), waits.end(), [&](const Step* w) {
-                    return w->process.id == p && words::is_feeding(w->op);
-                });
-            };
+        if (kind == DiagnosisKind::JoinBeforeDrain)
             for (const Step& s : steps)
-                if (s.relation == Relation::Joins && feeding(s.target.id))
-                    return s.process.name + " joins " + s.target.name + " before draining " + object.name +
-                           ": " + s.target.name + " cannot finish until what it put on " + object.name +
-                           " is read.";
-        }
+                if (s.relation == Relation::Joins)
+                    for (const Step* w : waits)
+                        if (w->process.id == s.target.id && words::is_feeding(w->op))
+                            return join_before_drain_text(*this, s, *w, waits.size());
         std::string out = object.name + " (" + object.kind +
                           ") can never be satisfied: " + subject(waits, "wait") + " on it, and ";
         const std::string others = others_text(*this, waits.size());
         if (others.empty()) return out + "nobody else uses it.";
         return out + "every other process that could help is blocked or gone: " + others + ".";
+    }
+    case DiagnosisKind::QueueCycle: {
+        // "Process-1 waits to put on Queue-1, which only Process-2 reads; Process-2 waits to put on
+        // Queue-2, which only Process-1 reads."
+        std::string out;
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const Step& s = steps[i];
+            const Step& next = steps[(i + 1) % steps.size()];
+            out += (i ? "; " : "") + s.process.name + " " + queue_wait_phrase(s) + ", " +
+                   only_serving({next.process.name}, s.op);
+        }
+        return out + ".";
     }
     case DiagnosisKind::Recovered: {
         const ProcessRef& dead = steps.front().process;
@@ -307,8 +359,21 @@ struct Blocked {
     const ObjectInfo* object; // for Lock, the lock itself (a Condition's or Value's lock resolved)
 };
 
-bool queue_op(std::string_view op) {
-    return op == "get" || op == "put" || op == "feeder_flush" || op == "queue_join";
+// Which way a queue wait waits: for items (get), for a reader (put, feeder_flush) or for task_done()
+// (queue_join); -1 for anything else. Processes blocked the same way on one queue cannot serve each other.
+int queue_side(std::string_view op) {
+    if (op == "get") return 0;
+    if (words::is_feeding(op)) return 1;
+    if (op == "queue_join") return 2;
+    return -1;
+}
+
+// A get with items in the channel waits only for the reader lock, and items a live process's feeder
+// holds are on their way: the wait ends by itself, so it claims nothing.
+bool get_will_be_served(const Index& ix, const ObjectInfo& q) {
+    if (q.items > 0) return true;
+    return std::any_of(q.feeders.begin(), q.feeders.end(),
+                       [&](const QueueFeederInfo& f) { return f.items > 0 && ix.alive(f.process); });
 }
 
 std::optional<Blocked> blocked_wait(const Index& ix, const ProcessInfo& p, double now, double min_age) {
@@ -337,10 +402,11 @@ std::optional<Blocked> blocked_wait(const Index& ix, const ProcessInfo& p, doubl
         if (words::is_semaphore(o->kind)) return Blocked{Blocked::Type::Multi, &p, w, o};
         return std::nullopt;
     }
-    const bool known =
-        (w->op == "wait" && o->kind == "Condition") || (w->op == "event_wait" && o->kind == "Event") ||
-        (w->op == "barrier_wait" && o->kind == "Barrier") || (queue_op(w->op) && words::is_queue(o->kind));
-    if (!known) return std::nullopt;
+    const bool queue = words::is_queue(o->kind) && queue_side(w->op) >= 0;
+    const bool known = (w->op == "wait" && o->kind == "Condition") ||
+                       (w->op == "event_wait" && o->kind == "Event") ||
+                       (w->op == "barrier_wait" && o->kind == "Barrier") || queue;
+    if (!known || (queue && w->op == "get" && get_will_be_served(ix, *o))) return std::nullopt;
     return Blocked{Blocked::Type::Multi, &p, w, o};
 }
 
@@ -363,11 +429,25 @@ std::vector<ProcessId> releasers(const Index& ix, const Blocked& b, const std::v
         for (const ProcessInfo& p : ix.snapshot().processes)
             out.insert(p.id);
     out.erase(b.process->id);
-    // Whoever else waits at the same event or barrier cannot be the one to set or fill it.
-    if (o.kind == "Event" || o.kind == "Barrier")
+    // Whoever else waits at the same event or barrier cannot be the one to set or fill it; nor can a
+    // process blocked the same way on the same queue (a getter put, a putter get).
+    const bool queue = words::is_queue(o.kind);
+    if (o.kind == "Event" || o.kind == "Barrier" || queue)
         for (const Blocked& other : blocked)
-            if (other.object == b.object && other.type == Blocked::Type::Multi) out.erase(other.process->id);
+            if (other.object == b.object && other.type == Blocked::Type::Multi &&
+                (!queue || queue_side(other.wait->op) == queue_side(b.wait->op)))
+                out.erase(other.process->id);
     return {out.begin(), out.end()};
+}
+
+// A put or flush waits for a reader of what this process's feeder still holds.
+void add_feeder_load(const ObjectInfo& q, Step& s) {
+    if (!words::is_feeding(s.op)) return;
+    for (const QueueFeederInfo& f : q.feeders)
+        if (f.process == s.process.id) {
+            s.units = f.items;
+            s.bytes = f.bytes;
+        }
 }
 
 Step wait_step(const Index& ix, const Blocked& b) {
@@ -381,8 +461,38 @@ Step wait_step(const Index& ix, const Blocked& b) {
         s.relation = Relation::WaitsFor;
         s.op = b.wait->op;
         s.object = ix.ref(*b.object);
+        if (words::is_queue(b.object->kind)) add_feeder_load(*b.object, s);
     }
     return s;
+}
+
+// Calls `found` with each cycle of `next` reachable from `starts`, rotated to start at its smallest id.
+template <class F>
+void for_each_cycle(const std::vector<ProcessId>& starts, const std::map<ProcessId, ProcessId>& next,
+                    F&& found) {
+    std::map<ProcessId, int> color; // 0 unseen, 1 on the current walk, 2 done
+    for (ProcessId p : starts) {
+        std::vector<ProcessId> walk;
+        while (color[p] == 0) {
+            color[p] = 1;
+            walk.push_back(p);
+            auto it = next.find(p);
+            if (it == next.end()) break;
+            p = it->second;
+        }
+        if (color[p] == 1 && next.count(p)) {
+            std::vector<ProcessId> cycle(std::find(walk.begin(), walk.end(), p), walk.end());
+            std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+            found(cycle);
+        }
+        for (ProcessId q : walk)
+            color[q] = 2;
+    }
+}
+
+// A get, put or flush on a queue: what a queue cycle is made of.
+bool queue_transfer(const Blocked& b) {
+    return b.type == Blocked::Type::Multi && words::is_queue(b.object->kind) && queue_side(b.wait->op) <= 1;
 }
 
 Step hold_step(const Index& ix, ProcessId process, const ObjectInfo& lock) {
@@ -441,26 +551,39 @@ struct Search {
     }
 
     void cycles() {
-        std::map<ProcessId, int> color; // 0 unseen, 1 on the current walk, 2 done
+        std::vector<ProcessId> starts;
+        for (const Blocked& b : blocked)
+            starts.push_back(b.process->id);
+        for_each_cycle(starts, next, [&](const std::vector<ProcessId>& cycle) { add_cycle(cycle); });
+    }
+
+    // Stuck queue transfers each of which only one other process could serve, that one being stuck in
+    // a transfer too: full queues each read only by the next process, empty ones each fed only by it.
+    // Processes stuck joining do not count as servers: they act only once their join returns.
+    void queue_cycles() {
+        std::map<ProcessId, ProcessId> partner;
+        std::vector<ProcessId> starts;
         for (const Blocked& b : blocked) {
-            std::vector<ProcessId> walk;
-            ProcessId p = b.process->id;
-            while (color[p] == 0) {
-                color[p] = 1;
-                walk.push_back(p);
-                auto it = next.find(p);
-                if (it == next.end()) break;
-                p = it->second;
-            }
-            if (color[p] == 1 && next.count(p)) {
-                auto from = std::find(walk.begin(), walk.end(), p);
-                std::vector<ProcessId> cycle(from, walk.end());
-                std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
-                add_cycle(cycle);
-            }
-            for (ProcessId q : walk)
-                color[q] = 2;
+            if (root.count(b.process->id) || !queue_transfer(b)) continue;
+            std::vector<ProcessId> servers;
+            for (ProcessId r : releasers(ix, b, blocked))
+                if (ix.alive(r) && (!at.count(r) || of(r).type != Blocked::Type::Join)) servers.push_back(r);
+            if (servers.size() != 1 || !at.count(servers[0]) || root.count(servers[0]) ||
+                !queue_transfer(of(servers[0])))
+                continue;
+            partner[b.process->id] = servers[0];
+            starts.push_back(b.process->id);
         }
+        for_each_cycle(starts, partner, [&](const std::vector<ProcessId>& cycle) {
+            Diagnosis d;
+            d.kind = DiagnosisKind::QueueCycle;
+            for (ProcessId p : cycle) {
+                d.steps.push_back(wait_step(ix, of(p)));
+                d.processes.push_back(p);
+                d.objects.push_back(of(p).object->id);
+            }
+            add_root(std::move(d));
+        });
     }
 
     void add_cycle(const std::vector<ProcessId>& cycle) {
@@ -509,7 +632,8 @@ struct Search {
     void unsatisfiable() {
         std::map<ObjectId, std::vector<const Blocked*>> by_object;
         for (const Blocked& b : blocked)
-            if (b.type == Blocked::Type::Multi) by_object[b.object->id].push_back(&b);
+            if (b.type == Blocked::Type::Multi && !root.count(b.process->id))
+                by_object[b.object->id].push_back(&b);
         for (const auto& [id, waiters] : by_object) {
             Diagnosis d;
             d.kind = DiagnosisKind::Unsatisfiable;
@@ -590,6 +714,7 @@ std::vector<Diagnosis> find_deadlocks(const Snapshot& snapshot, double min_wait_
     search.stuck_set(snapshot.time, min_wait_age);
     search.cycles();
     search.dead_holders();
+    search.queue_cycles();
     search.unsatisfiable();
     search.chains();
     return std::move(search.out);

@@ -48,6 +48,13 @@ struct Builder {
         qFatal("no process %u", id);
         return snap.processes.front();
     }
+    // Objects move as more are added: look them up again rather than keep references.
+    ObjectInfo& find_object(ObjectId id) {
+        for (ObjectInfo& o : snap.objects)
+            if (o.id == id) return o;
+        qFatal("no object %u", id);
+        return snap.objects.front();
+    }
     // The main thread of `id` blocked in `op` on `object` for `age` seconds.
     Wait& wait(ProcessId id, const std::string& op, ObjectId object, double age = 2.0) {
         Wait w;
@@ -350,12 +357,118 @@ private slots:
         q.used_bytes = 1 << 20;
         b.wait(2, "feeder_flush", 9);
         b.join(1, 2);
-        const auto ds = find_deadlocks(b.snap);
+        auto ds = find_deadlocks(b.snap);
         QCOMPARE(summaries(ds), QStringList({"join_before_drain p[2,1] o[9] {Process-1 waits_for Queue-1 "
                                              "(feeder_flush); MainProcess joins Process-1}"}));
+        QCOMPARE(texts(ds), QStringList({"MainProcess joins Process-1, which cannot exit until its feeder "
+                                         "flushes what it put into Queue-1, which only MainProcess reads."}));
+
+        // With the feeder's load known, the diagnosis carries it.
+        q.feeders.push_back(QueueFeederInfo{2, 1, 1048598, true, false});
+        ds = find_deadlocks(b.snap);
+        QCOMPARE(ds.size(), size_t(1));
+        QCOMPARE(ds[0].steps[0].units, 1u);
+        QCOMPARE(ds[0].steps[0].bytes, std::uint64_t(1048598));
         QCOMPARE(texts(ds),
-                 QStringList({"MainProcess joins Process-1 before draining Queue-1: Process-1 cannot "
-                              "finish until what it put on Queue-1 is read."}));
+                 QStringList({"MainProcess joins Process-1, which cannot exit until its feeder "
+                              "flushes 1048598 bytes into Queue-1, which only MainProcess reads."}));
+
+        // A third user that could read but is blocked elsewhere is named too.
+        b.process(3, "Process-2");
+        b.object(10, "Event", "Event-1", {3});
+        b.wait(3, "event_wait", 10);
+        b.find_object(9).users.push_back(3);
+        ds = find_deadlocks(b.snap);
+        QCOMPARE(ds.size(), size_t(2)); // and Event-1 nobody can set
+        QCOMPARE(
+            QString::fromStdString(ds[0].text()),
+            QString("MainProcess joins Process-1, which cannot exit until its feeder flushes 1048598 bytes "
+                    "into Queue-1, which only MainProcess and Process-2 read; Process-2 waits for event "
+                    "Event-1."));
+    }
+
+    void joinBeforeDrainingAFullQueue() {
+        // The child's own put blocks: the queue is full and only the joiner reads it.
+        Builder b;
+        b.process(1, "MainProcess");
+        b.process(2, "Process-1");
+        ObjectInfo& q = b.object(9, "Queue", "Queue-1", {1, 2});
+        q.items = 2;
+        q.maxsize = 2;
+        b.wait(2, "put", 9);
+        b.join(1, 2);
+        const auto ds = find_deadlocks(b.snap);
+        QCOMPARE(summaries(ds), QStringList({"join_before_drain p[2,1] o[9] {Process-1 waits_for Queue-1 "
+                                             "(put); MainProcess joins Process-1}"}));
+        QCOMPARE(texts(ds), QStringList({"MainProcess joins Process-1, which waits to put on Queue-1, which "
+                                         "only MainProcess reads."}));
+    }
+
+    void fullQueueCycle() {
+        // Each child blocks putting on a full queue that only the other reads; the main process, a user of
+        // both, joins the first child and so cannot read either.
+        Builder b;
+        b.process(1, "MainProcess");
+        b.process(2, "Process-1");
+        b.process(3, "Process-2");
+        for (ObjectId id : {8u, 9u}) {
+            ObjectInfo& q = b.object(id, "Queue", "Queue-" + std::to_string(id - 7), {1, 2, 3});
+            q.items = 1;
+            q.maxsize = 1;
+        }
+        b.wait(2, "put", 8);
+        b.wait(3, "put", 9);
+        b.join(1, 2);
+        const auto ds = find_deadlocks(b.snap);
+        QCOMPARE(summaries(ds),
+                 QStringList({"queue_cycle p[2,3] o[8,9] {Process-1 waits_for Queue-1 (put); Process-2 "
+                              "waits_for Queue-2 (put)}",
+                              "join_chain p[1,2] o[8] {MainProcess joins Process-1; Process-1 waits_for "
+                              "Queue-1 (put)} cause 0"}));
+        QCOMPARE(texts(ds), QStringList({"Process-1 waits to put on Queue-1, which only Process-2 reads; "
+                                         "Process-2 waits to put on Queue-2, which only Process-1 reads.",
+                                         "MainProcess joins Process-1, which waits to put on Queue-1."}));
+
+        // Waiting to get from empty queues each fed only by the other is a cycle too.
+        b.find(2).waits.back().op = "get";
+        b.find(3).waits.back().op = "get";
+        b.find_object(8).items = b.find_object(9).items = 0;
+        QCOMPARE(texts(find_deadlocks(b.snap)).value(0),
+                 QString("Process-1 waits to get from Queue-1, which only Process-2 puts on; Process-2 waits "
+                         "to get from Queue-2, which only Process-1 puts on."));
+
+        // A third process that is free to read one of them breaks the cycle.
+        b.process(4, "Process-3");
+        b.find_object(8).users.push_back(4);
+        QVERIFY(find_deadlocks(b.snap).empty());
+    }
+
+    void queueWaitsServedByTheSameSideAreNotReleasers() {
+        // Two getters of an empty queue cannot feed each other: with the only putter gone, both are stuck,
+        // and neither is named as the other's way out.
+        Builder b;
+        b.process(1, "MainProcess");
+        b.process(2, "Process-1");
+        b.process(3, "Process-2");
+        b.ended(3, ProcessState::Exited, 0);
+        b.object(9, "Queue", "Queue-1", {1, 2, 3});
+        b.wait(1, "get", 9);
+        b.wait(2, "get", 9);
+        auto ds = find_deadlocks(b.snap);
+        QCOMPARE(summaries(ds),
+                 QStringList({"unsatisfiable p[1,2] o[9] {MainProcess waits_for Queue-1 (get); "
+                              "Process-1 waits_for Queue-1 (get)} gone[3]"}));
+        QCOMPARE(texts(ds), QStringList({"Queue-1 (Queue) can never be satisfied: MainProcess and Process-1 "
+                                         "wait on it, and every other process that could help is blocked or "
+                                         "gone: Process-2 exited with code 0."}));
+
+        // Items on their way - in the channel, or in a live process's feeder - end a get by themselves.
+        ObjectInfo& q = b.snap.objects.back();
+        q.feeders.push_back(QueueFeederInfo{2, 1, 20, false, false});
+        QVERIFY(find_deadlocks(b.snap).empty());
+        q.feeders.clear();
+        q.items = 1;
+        QVERIFY(find_deadlocks(b.snap).empty());
     }
 
     void busyProducerConsumerIsNotADeadlock() {

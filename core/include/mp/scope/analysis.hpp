@@ -22,10 +22,12 @@ enum class DiagnosisKind {
                      // blocked or gone
     JoinBeforeDrain, // Unsatisfiable on a queue: a joiner waits for a process that cannot finish before
                      // the joiner reads what it put
+    QueueCycle,      // processes each blocked on a queue only the next one could serve (a full queue only
+                     // the next one reads, an empty one only the next one puts on)
     Recovered,       // not a deadlock: a lock's holder died holding it and the lock was recovered
 };
 // "lock_cycle", "dead_holder", "join_chain", "lock_chain", "unsatisfiable", "join_before_drain",
-// "recovered" (stable identifiers for JSON and translations).
+// "queue_cycle", "recovered" (stable identifiers for JSON and translations).
 const char* to_string(DiagnosisKind kind) noexcept;
 // English title: "Lock cycle", "Lock held by a dead process" ...
 const char* title(DiagnosisKind kind) noexcept;
@@ -57,7 +59,10 @@ struct Step {
     std::string op;    // WaitsFor: Wait::op ("acquire", "wait", "barrier_wait", "get" ...)
     ObjectRef object;  // Holds, WaitsFor
     ProcessRef target; // Joins
+    // Holds: units or recursion depth. A put or feeder_flush on a queue: the items this process's feeder
+    // still holds for it, and their bytes not yet written to the channel.
     std::uint32_t units = 0;
+    std::uint64_t bytes = 0;
 };
 
 struct Diagnosis {
@@ -67,7 +72,8 @@ struct Diagnosis {
     // What each process holds, waits for or joins. LockCycle: each member's held lock then its wait,
     // from the member with the smallest id round the cycle. JoinChain/LockChain: the links in order, the
     // last step being the root process's own wait. Unsatisfiable/JoinBeforeDrain: the waiters' waits,
-    // then the blocked processes that could otherwise release them, with their waits.
+    // then the blocked processes that could otherwise release them, with their waits. QueueCycle: each
+    // member's queue wait, from the member with the smallest id round the cycle.
     std::vector<Step> steps;
     // Processes that ended and so can no longer release anything: DeadHolder/Recovered: the holder that
     // died (absent when the holder is not known); Unsatisfiable: users or holders that ended.
@@ -84,8 +90,10 @@ struct Diagnosis {
 // Deadlocked processes, named by pattern. Only untimed waits of a process's main thread that are at
 // least `min_wait_age` seconds old count: timed waits end by themselves, and younger ones may be the
 // ordinary hand-offs of a busy program. A blocked process is deadlocked when no live process outside
-// the deadlocked set can release it (greatest fixed point). Order: lock cycles, dead holders,
-// unsatisfiable waits (by object), then chains.
+// the deadlocked set can release it (greatest fixed point). A queue wait can be released by the queue's
+// other users: a get by those that could put, a put or a feeder's flush by those that could get, so
+// others blocked the same way on the same queue do not count. Order: lock cycles, dead holders, queue
+// cycles, unsatisfiable waits (by object), then chains.
 std::vector<Diagnosis> find_deadlocks(const Snapshot& snapshot, double min_wait_age = 0.2);
 
 // Kind Recovered, one per lock whose last holder died holding it (the next acquirer recovered it).
