@@ -30,23 +30,6 @@ namespace {
 
 constexpr std::size_t kHeaderBytes = sizeof(std::uint64_t);
 constexpr std::size_t kMinChannelBytes = 64;
-// Spin this many rounds before sleeping: the other side of a busy queue usually answers within
-// microseconds, and a futex sleep and wake-up costs more than that.
-constexpr int kSpinRounds = 256;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
-template <class Pred> bool spin_until(Pred pred) noexcept {
-    for (int i = 0; i < kSpinRounds; ++i) {
-        if (pred()) return true;
-        cpu_relax();
-    }
-    return pred();
-}
 
 // ---- the channel ---------------------------------------------------------------------------------------
 
@@ -60,11 +43,12 @@ public:
         , ring_(static_cast<char*>(queue.segment().at(st_.ring_offset.load(std::memory_order_relaxed))))
         , capacity_(st_.capacity.load(std::memory_order_relaxed)) {}
 
-    // Writes one message, waiting for room as often as needed; `flushing` is raised while it waits.
-    void write_message(std::string_view payload, sc::U32* flushing) {
+    // Writes one message, waiting for room as often as needed. `feeder` (this process's feeder row, or
+    // nullptr) shows it flushing while it waits, and its bytes drop as the payload goes in.
+    void write_message(std::string_view payload, sc::QueueFeeder* feeder) {
         const std::uint64_t size = payload.size();
-        write_bytes(reinterpret_cast<const char*>(&size), kHeaderBytes, flushing);
-        write_bytes(payload.data(), payload.size(), flushing);
+        write_bytes(reinterpret_cast<const char*>(&size), kHeaderBytes, feeder, false);
+        write_bytes(payload.data(), payload.size(), feeder, true);
         st_.messages_written.store(st_.messages_written.load(std::memory_order_relaxed) + 1,
                                    std::memory_order_relaxed);
     }
@@ -96,7 +80,7 @@ public:
     }
 
 private:
-    void write_bytes(const char* data, std::size_t n, sc::U32* flushing) {
+    void write_bytes(const char* data, std::size_t n, sc::QueueFeeder* feeder, bool payload) {
         std::optional<sc::WaitScope> waiting;
         while (n > 0) {
             const std::uint64_t w = st_.write_pos.load(std::memory_order_relaxed);
@@ -107,7 +91,7 @@ private:
             if (room == 0) {
                 if (!waiting) {
                     waiting.emplace(sc::Op::Put, serial_);
-                    if (flushing) flushing->store(1, std::memory_order_relaxed);
+                    if (feeder) feeder->flushing.store(1, std::memory_order_relaxed);
                 }
                 // Announce the sleeper first, then re-check: a reader that moved on meanwhile either sees
                 // the announcement and bumps the word, or its move is seen here (all sequentially
@@ -125,10 +109,11 @@ private:
                 st_.data_seq.fetch_add(1);
                 futex_wake_all(st_.data_seq);
             }
+            if (feeder && payload) feeder->bytes.fetch_sub(k, std::memory_order_relaxed);
             data += k;
             n -= k;
         }
-        if (flushing) flushing->store(0, std::memory_order_relaxed);
+        if (feeder && waiting) feeder->flushing.store(0, std::memory_order_relaxed);
     }
 
     void read_bytes(char* out, std::size_t n) {
@@ -246,11 +231,8 @@ void feed(std::shared_ptr<FeederState> f) {
             sync::lock_acquire(*f->wlock, true, std::nullopt);
             LockRelease release{*f->wlock};
             for (const std::string& item : batch) {
-                channel.write_message(item, f->entry ? &f->entry->flushing : nullptr);
-                if (f->entry) {
-                    f->entry->items.fetch_sub(1, std::memory_order_relaxed);
-                    f->entry->bytes.fetch_sub(item.size(), std::memory_order_relaxed);
-                }
+                channel.write_message(item, f->entry);
+                if (f->entry) f->entry->items.fetch_sub(1, std::memory_order_relaxed);
             }
         }
         if (stop) break;
@@ -403,11 +385,12 @@ const bool queue_hooks_registered = [] {
 std::shared_ptr<LocalQueue> make_queue(sc::ObjectKind kind, const Context* ctx, QueueOptions options) {
     if (options.channel_bytes < kMinChannelBytes)
         throw ValueError("channel_bytes must be at least " + std::to_string(kMinChannelBytes));
-    const std::uint32_t maxsize =
-        kind == sc::ObjectKind::SimpleQueue ? 0
-        : options.maxsize <= 0
-            ? sync::kSemValueMax
-            : static_cast<std::uint32_t>(std::min<std::int64_t>(options.maxsize, sync::kSemValueMax));
+    // Python's BoundedSemaphore(maxsize) takes a C int.
+    if (kind != sc::ObjectKind::SimpleQueue && options.maxsize > std::int64_t(sync::kSemValueMax))
+        throw OverflowError("Python int too large to convert to C int");
+    const std::uint32_t maxsize = kind == sc::ObjectKind::SimpleQueue ? 0
+                                  : options.maxsize <= 0              ? sync::kSemValueMax
+                                                         : static_cast<std::uint32_t>(options.maxsize);
     auto q = std::make_shared<LocalQueue>();
     q->kind = kind;
     q->rlock = sync::make_sem_object(sc::ObjectKind::Lock, ctx, 0, 1, sc::kObjInternal);
