@@ -1,10 +1,12 @@
 #pragma once
-// Helpers shared by the process, context and forkserver tests: raw pipes whose ends children receive as
-// Handle{"fd"} arguments, line-based messages over them, and the text of an expected exception.
+// Helpers shared by the tests that start processes: raw pipes whose ends children receive as
+// Handle{"fd"} arguments, line-based messages over them, the text of an expected exception, and ending a
+// child a failed check left running.
 #include "expect_error.hpp"
 
 #include <mp/errors.hpp>
 #include <mp/object.hpp>
+#include <mp/process.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -79,6 +81,18 @@ inline std::optional<std::string> read_line(int fd) {
         if (n <= 0) return std::nullopt;
         if (c == '\n') return line;
         line += c;
+    }
+}
+
+// After a failed check: a child left running would be joined for ever by the exit sequence.
+inline void kill_if_running(mp::Process& p) noexcept {
+    try {
+        if (p.pid() && !p.exitcode()) {
+            p.kill();
+            p.join();
+        }
+    } catch (const std::exception&) {
+        // closed or never started: nothing runs
     }
 }
 

@@ -32,18 +32,6 @@ namespace {
 
 using namespace test_support;
 
-// After a failed check: a child left running would be joined for ever by the exit sequence.
-void kill_if_running(mp::Process& p) noexcept {
-    try {
-        if (p.pid() && !p.exitcode()) {
-            p.kill();
-            p.join();
-        }
-    } catch (const std::exception&) {
-        // closed or never started: nothing runs
-    }
-}
-
 bool fd_readable_now(int fd) {
     pollfd p{fd, POLLIN, 0};
     return ::poll(&p, 1, 0) > 0;

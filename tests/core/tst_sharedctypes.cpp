@@ -137,17 +137,6 @@ void add_methods() {
         QTest::newRow(method) << QString(method);
 }
 
-// After a failed check: a child left running would be joined for ever by the exit sequence.
-void kill_if_running(mp::Process& p) noexcept {
-    try {
-        if (p.pid() && !p.exitcode()) {
-            p.kill();
-            p.join();
-        }
-    } catch (const std::exception&) {
-    }
-}
-
 } // namespace
 
 class TestSharedCTypes : public QObject {

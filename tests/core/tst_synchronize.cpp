@@ -68,18 +68,6 @@ std::string next(const mp::Connection& conn, double seconds = 20) {
     return message.is_str() ? message.as_str() : message.repr();
 }
 
-// After a failed check: a child left running would be joined for ever by the exit sequence.
-void kill_if_running(mp::Process& p) noexcept {
-    try {
-        if (p.pid() && !p.exitcode()) {
-            p.kill();
-            p.join();
-        }
-    } catch (const std::exception&) {
-        // closed or never started: nothing runs
-    }
-}
-
 std::uint32_t serial_of(const mp::SharedObject& object) {
     return mp::detail::SharedObjectAccess::ref(object).serial();
 }
