@@ -70,7 +70,7 @@ std::size_t findRoot(std::vector<std::size_t>& parent, std::size_t v) {
 struct Block {
     std::vector<std::size_t> members; // ring order for rings
     double w = 0, h = 0;
-    double radius = 0; // rings only
+    double rx = 0, ry = 0; // rings only
     std::size_t layer = 0;
     double x = 0, y = 0; // centre, within its weak component
     std::vector<std::size_t> preds, succs;
@@ -135,6 +135,33 @@ public:
     }
 
 private:
+    // Adjacent centres one node width plus a gap apart, so that on a circle no two boxes overlap; then the
+    // circle is squeezed vertically while no two boxes (with half a gap round each) come to overlap.
+    void ringRadii(Block& b, double maxW, double maxH) const {
+        const std::size_t k = b.members.size();
+        b.rx = b.ry = (maxW + options_.nodeGap) / (2 * std::sin(std::numbers::pi / static_cast<double>(k)));
+        if (k > 64) return; // the squeeze checks every pair
+        const double w = maxW + options_.nodeGap / 2, h = maxH + options_.nodeGap / 2;
+        for (double ratio = 0.95; ratio >= 0.45; ratio -= 0.05) {
+            const double ry = b.rx * ratio;
+            bool fits = true;
+            for (std::size_t i = 0; i < k && fits; ++i)
+                for (std::size_t j = i + 1; j < k && fits; ++j) {
+                    const Point p = ringPoint(i, k, b.rx, ry), q = ringPoint(j, k, b.rx, ry);
+                    fits = std::abs(p.x - q.x) >= w || std::abs(p.y - q.y) >= h;
+                }
+            if (!fits) break;
+            b.ry = ry;
+        }
+    }
+
+    static Point ringPoint(std::size_t j, std::size_t k, double rx, double ry) {
+        // Clockwise from the top.
+        const double angle =
+            -std::numbers::pi / 2 + 2 * std::numbers::pi * static_cast<double>(j) / static_cast<double>(k);
+        return {rx * std::cos(angle), ry * std::sin(angle)};
+    }
+
     void buildBlocks(const std::vector<std::size_t>& members) {
         std::map<std::size_t, std::vector<std::size_t>> byComp;
         for (std::size_t v : members)
@@ -153,11 +180,9 @@ private:
                     maxW = std::max(maxW, nodes_[v].w);
                     maxH = std::max(maxH, nodes_[v].h);
                 }
-                // Adjacent centres one node width plus a gap apart: then no two boxes on the circle overlap.
-                const double chord = maxW + options_.nodeGap;
-                b.radius = chord / (2 * std::sin(std::numbers::pi / static_cast<double>(group.size())));
-                b.w = 2 * b.radius + maxW;
-                b.h = 2 * b.radius + maxH;
+                ringRadii(b, maxW, maxH);
+                b.w = 2 * b.rx + maxW;
+                b.h = 2 * b.ry + maxH;
             }
             blockOf_.emplace(c, blocks_.size());
             blocks_.push_back(std::move(b));
@@ -290,13 +315,10 @@ private:
                 centres_[b.members[0]] = {cx, cy};
                 continue;
             }
-            Ring ring{b.members, {cx, cy}, b.radius};
-            const double k = static_cast<double>(b.members.size());
+            Ring ring{b.members, {cx, cy}, b.rx, b.ry};
             for (std::size_t j = 0; j < b.members.size(); ++j) {
-                // Clockwise from the top.
-                const double angle =
-                    -std::numbers::pi / 2 + 2 * std::numbers::pi * static_cast<double>(j) / k;
-                centres_[b.members[j]] = {cx + b.radius * std::cos(angle), cy + b.radius * std::sin(angle)};
+                const Point p = ringPoint(j, b.members.size(), b.rx, b.ry);
+                centres_[b.members[j]] = {cx + p.x, cy + p.y};
             }
             rings_.push_back(std::move(ring));
         }
@@ -407,16 +429,38 @@ GraphLayout layoutGraph(const std::vector<LayoutNode>& nodes, const std::vector<
         shelfHeight = std::max(shelfHeight, p.placed.box.h);
     }
     if (!isolated.empty()) {
-        const double top = parts.empty() ? 0 : y + shelfHeight + options.componentGap;
-        // Alone, the grid takes the aspect ratio; below the connected parts, their width.
-        const auto columns =
-            parts.empty()
-                ? static_cast<std::size_t>(std::ceil(
-                      std::sqrt(static_cast<double>(isolated.size()) * options.aspect * cellH / cellW)))
-                : std::max<std::size_t>(1, static_cast<std::size_t>((usedWidth + options.nodeGap) / cellW));
+        const auto count = static_cast<double>(isolated.size());
+        double left = 0, top = 0;
+        std::size_t columns = 1;
+        if (parts.empty()) {
+            // Alone, the grid takes the aspect ratio.
+            columns = static_cast<std::size_t>(std::ceil(std::sqrt(count * options.aspect * cellH / cellW)));
+        } else {
+            // Beside the connected parts (as tall as they are) or below them (as wide), whichever keeps the
+            // whole closer to the aspect ratio.
+            const double partsH = y + shelfHeight;
+            const auto rowsBeside =
+                std::max<std::size_t>(1, static_cast<std::size_t>((partsH + options.nodeGap) / cellH));
+            const auto colsBeside =
+                static_cast<std::size_t>(std::ceil(count / static_cast<double>(rowsBeside)));
+            const auto colsBelow =
+                std::max<std::size_t>(1, static_cast<std::size_t>((usedWidth + options.nodeGap) / cellW));
+            const double rowsBelow = std::ceil(count / static_cast<double>(colsBelow));
+            const double besideW = usedWidth + options.componentGap + static_cast<double>(colsBeside) * cellW;
+            const double belowH = partsH + options.componentGap + rowsBelow * cellH;
+            const double besideMiss = std::abs(std::log(besideW / std::max(partsH, cellH) / options.aspect));
+            const double belowMiss = std::abs(std::log(usedWidth / belowH / options.aspect));
+            if (besideMiss < belowMiss) {
+                left = usedWidth + options.componentGap;
+                columns = colsBeside;
+            } else {
+                top = partsH + options.componentGap;
+                columns = colsBelow;
+            }
+        }
         for (std::size_t k = 0; k < isolated.size(); ++k) {
             const double col = static_cast<double>(k % columns), row = static_cast<double>(k / columns);
-            result.centres[isolated[k]] = {col * cellW + (cellW - options.nodeGap) / 2,
+            result.centres[isolated[k]] = {left + col * cellW + (cellW - options.nodeGap) / 2,
                                            top + row * cellH + (cellH - options.nodeGap) / 2};
         }
     }

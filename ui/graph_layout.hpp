@@ -29,11 +29,12 @@ struct LayoutEdge {
     std::size_t from = 0, to = 0; // node indices
 };
 
-// A strongly connected group of nodes placed on a circle, in the order of its cycle.
+// A strongly connected group of nodes placed round an ellipse (a circle squeezed vertically as far as the
+// nodes allow: they are wider than tall), in the order of its cycle, clockwise from the top.
 struct Ring {
     std::vector<std::size_t> nodes;
     Point centre;
-    double radius = 0;
+    double radiusX = 0, radiusY = 0;
 };
 
 struct LayoutOptions {

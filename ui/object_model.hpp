@@ -13,7 +13,7 @@ namespace mpui {
 class ObjectModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Kind, State, Level, Waiters, Creator, Operations, ColumnCount };
+    enum Column { Name, Kind, Level, State, Waiters, Operations, Creator, ColumnCount };
     enum Role {
         ObjectIdRole = Qt::UserRole + 1, // quint32 serial
         KindRole,                        // QString: "Lock", "Queue" ...

@@ -62,6 +62,23 @@ QColor processColour(quint32 process) {
     return QColor(palette[process % palette.size()]);
 }
 
+QColor kindColour(const std::string& kind) {
+    if (isLockKind(kind)) return QColor(0xd9, 0x77, 0x06);
+    if (isSemaphoreKind(kind)) return QColor(0x0f, 0x76, 0x6e);
+    if (kind == "Condition") return QColor(0x7c, 0x3a, 0xed);
+    if (kind == "Event") return QColor(0xdb, 0x27, 0x77);
+    if (kind == "Barrier") return QColor(0x47, 0x55, 0x69);
+    if (isSharedMemoryKind(kind)) return QColor(0x25, 0x63, 0xeb);
+    if (isQueueKind(kind)) return QColor(0x15, 0x80, 0x3d);
+    if (kind == "Pool" || kind == "Manager") return QColor(0x4f, 0x46, 0xe5);
+    return QColor(0x6b, 0x72, 0x80);
+}
+
+QColor kindFill(const std::string& kind) {
+    const QColor c = kindColour(kind);
+    return QColor::fromHsvF(c.hsvHueF(), c.hsvSaturationF() * 0.12, 1.0);
+}
+
 QIcon kindIcon(const QString& kind) {
     static QHash<QString, QIcon> cache;
     auto it = cache.find(kind);

@@ -27,6 +27,10 @@ QColor deadlockColour();
 // A distinct, stable colour per process (by its serial).
 QColor processColour(quint32 process);
 
+// The colour family of an object kind (locks amber, queues green ...): outline and, pale, fill.
+QColor kindColour(const std::string& kind);
+QColor kindFill(const std::string& kind);
+
 // ":/icons/kinds/<kind>.svg" for Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
 // Value, Array, Queue, SimpleQueue, JoinableQueue, Pool, Manager; a generic icon for anything else.
 QIcon kindIcon(const QString& kind);

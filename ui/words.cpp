@@ -346,6 +346,30 @@ QString Words::objectState(const Snapshot& snap, const ObjectInfo& o) {
     return parts.join(tr("; ", "between clauses"));
 }
 
+QString Words::objectBrief(const ObjectInfo& o) {
+    if (isLockKind(o.kind)) {
+        if (!o.owner) return tr("free");
+        return o.kind == "RLock" && o.depth > 1 ? format(tr("held, depth %1"), {QString::number(o.depth)})
+                                                : tr("held");
+    }
+    if (isSemaphoreKind(o.kind))
+        return o.kind == "BoundedSemaphore"
+                   ? format(tr("value %1 of %2"), {QString::number(o.value), QString::number(o.maxvalue)})
+                   : format(tr("value %1"), {QString::number(o.value)});
+    if (o.kind == "Condition") return format(tr("%1 sleeping"), {QString::number(o.sleepers)});
+    if (o.kind == "Event") return o.flag ? tr("set") : tr("not set");
+    if (o.kind == "Barrier")
+        return format(tr("%1 of %2 parties waiting"),
+                      {QString::number(o.n_waiting), QString::number(o.parties)});
+    if (isSharedMemoryKind(o.kind)) {
+        if (o.kind == "Value" && o.typecode != 'T' && !o.data.empty())
+            return QStringLiteral("= ") + number(o.data[0]);
+        return QStringLiteral("'%1' × %2").arg(QChar::fromLatin1(o.typecode)).arg(o.length);
+    }
+    if (isQueueKind(o.kind)) return counted(o.items, tr("%1 item"), tr("%1 items"));
+    return {};
+}
+
 QString Words::diagnosisTitle(DiagnosisKind kind) {
     switch (kind) {
     case DiagnosisKind::LockCycle:

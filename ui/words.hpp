@@ -41,6 +41,8 @@ public:
 
     // An object's live state: "held by Process-1", "value 2 of 3", "3 items, 1.2 KiB of 64 KiB" ...
     static QString objectState(const mp::scope::Snapshot& snapshot, const mp::scope::ObjectInfo& object);
+    // The same in a few words, for a graph node: "held", "value 2 of 3", "3 items", "= 3.14".
+    static QString objectBrief(const mp::scope::ObjectInfo& object);
 
     static QString diagnosisTitle(mp::scope::DiagnosisKind kind);
     // One sentence: "philosopher-0 holds fork-0 and waits for fork-1, held by philosopher-1, ...".
