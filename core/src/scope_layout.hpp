@@ -12,7 +12,7 @@
 namespace mp::detail::scope {
 
 inline constexpr std::uint32_t kMagic = 0x4353504d; // "MPSC"
-inline constexpr std::uint32_t kLayoutVersion = 3;
+inline constexpr std::uint32_t kLayoutVersion = 4;
 
 using U32 = std::atomic<std::uint32_t>;
 using I32 = std::atomic<std::int32_t>;
@@ -66,6 +66,10 @@ enum class Op : std::uint16_t {
     FeederFlush,
     TaskDone,
     QueueJoin,
+    // Pool (object = the pool)
+    PoolWait,       // a thread waits for a result of the pool
+    TaskLost,       // a worker died holding a task (arg = its pid); the task's result is an error
+    WorkerReplaced, // a worker that ended was replaced (arg = the new worker's pid)
     // step mode
     Park,
     Unpark,
@@ -270,6 +274,97 @@ struct QueueState {
     QueueFeeder feeders[kQueueFeeders];
 };
 
+// Pool: CPython's architecture (a task handler feeding one task channel all workers take from, a result
+// handler reading what they send back, a worker handler replacing workers that end), with every worker's
+// current task kept here, so that the pool fails exactly the task a dead worker held and the inspector
+// shows who does what.
+
+enum class PoolRunState : std::uint32_t { Run = 0, Close = 1, Terminate = 2 }; // Python's RUN/CLOSE/TERMINATE
+
+enum class PoolWorkerState : std::uint32_t {
+    Empty = 0, // no worker in this slot
+    Starting,  // launched, not yet through its initializer
+    Idle,      // waiting for a task
+    Working,   // running a task
+    Exited,    // ended: the pool collects what it left behind, then starts a replacement
+};
+
+enum class PoolTaskKind : std::uint32_t {
+    Apply = 0, // func(*args, **kwds)
+    Map,       // [func(x) for x in args] (Python's mapstar)
+    Starmap,   // [func(*x) for x in args] (starmapstar)
+    Stop,      // the worker exits (Python's None sentinel)
+};
+
+// One cell of a pool's task channel, a ring of cells the task handler fills in position order and workers
+// take from. `word` is (ticket << 32) | owner: ticket == position (mod 2^32) means free for the task
+// handler to fill position `position`; position + 1 means it holds that task; owner is the worker slot + 1
+// that took it and is copying it out (0: nobody). A worker claims a cell with one compare-and-swap that
+// names itself, so a worker that dies between taking a task and recording it can still be found.
+inline constexpr int kPoolCellBytes = 256;
+struct PoolCell {
+    U64 word;
+    U64 job;
+    I64 index;
+    U32 kind;  // PoolTaskKind
+    U32 size;  // payload bytes (a pickled (func, args, kwds))
+    U64 spill; // heap offset of the payload when it is larger than data (0: in data)
+    unsigned char data[kPoolCellBytes - 40];
+};
+static_assert(sizeof(PoolCell) == kPoolCellBytes);
+
+// One worker of a pool, and its result channel: a byte ring only this worker writes and only the pool's
+// result handler reads, carrying [u64 size][u64 position + 1][u64 job][i64 index][u64 ok][pickle] messages.
+struct PoolWorkerSlot {
+    U32 state;   // PoolWorkerState
+    U32 process; // process-table serial of the worker (0: none yet)
+    I32 pid;
+    I32 exit_code;   // of the last worker that ended in this slot
+    U32 generation;  // workers started in this slot so far
+    U32 task_seq;    // odd while task[] is being written
+    U64 tasks_done;  // by the current worker
+    U64 current_seq; // ring position + 1 of the task it holds, 0: none
+    U64 current_job;
+    I64 current_index;
+    I64 launched_ns;       // the parent launched it
+    I64 ready_ns;          // its initializer finished (start-up time = ready - launched)
+    I64 state_since_ns;    // when it entered its current state
+    I64 waiting_ns;        // time spent idle so far (the current spell not included)
+    I64 working_ns;        // time spent running tasks so far (the current task not included)
+    char task[kNameBytes]; // function of the current (or last) task
+    U64 ring_offset;
+    U64 ring_capacity;
+    alignas(64) U64 write_pos; // bytes written (the worker's counter)
+    U32 space_seq;             // futex word: bumped after a read while the writer waits for room
+    U32 writer_waiting;
+    alignas(64) U64 read_pos; // bytes read (the result handler's counter)
+};
+
+struct PoolState {
+    U32 state;               // PoolRunState
+    U32 processes;           // worker slots
+    U32 maxtasksperchild;    // 0: unlimited
+    U32 cell_count;          // task ring cells, a power of two
+    U64 workers_offset;      // heap: PoolWorkerSlot[processes]
+    U64 cells_offset;        // heap: PoolCell[cell_count]
+    U64 tasks_backlog;       // tasks accepted whose cells are not yet filled (Python's taskqueue)
+    U64 tasks_completed;     // results received
+    U64 tasks_lost;          // tasks whose worker died holding them
+    U32 results_outstanding; // jobs whose result is not yet complete (Python's cache)
+    U32 workers_started;
+    U32 workers_replaced;
+    alignas(64) U64 put_pos; // tasks the task handler has put into the ring
+    U32 space_seq;           // futex word: bumped when a cell frees up while the task handler waits
+    U32 putter_waiting;
+    alignas(64) U64 take_pos;    // tasks taken by workers (every taker helps it along)
+    U32 tasks_seq;               // futex word: bumped to wake a sleeping worker
+    U32 sleepers;                // workers asleep on tasks_seq
+    U32 spinning;                // workers spinning for a task: a put needs to wake nobody
+    alignas(64) U32 results_seq; // futex word: bumped after a result (or a death) while the handler sleeps
+    U32 results_sleeping;
+    U32 helpers; // parent threads spinning for a result, which read what arrives: no need to wake the handler
+};
+
 inline constexpr int kStateBytes = 448;
 
 inline constexpr std::uint32_t kSerialCreating = 0xffffffffu; // row claimed, object not yet published
@@ -293,6 +388,7 @@ struct ObjectSlot {
         BarrierState barrier;
         ArrayState array;
         QueueState queue;
+        PoolState pool;
         unsigned char bytes[kStateBytes];
     } state;
 };
@@ -353,6 +449,7 @@ struct Header {
 static_assert(std::is_standard_layout_v<Header> && std::is_standard_layout_v<ProcessSlot> &&
               std::is_standard_layout_v<ObjectSlot> && std::is_standard_layout_v<EventRecord>);
 static_assert(sizeof(EventRecord) == 32);
+static_assert(std::is_standard_layout_v<PoolCell> && std::is_standard_layout_v<PoolWorkerSlot>);
 static_assert(sizeof(ObjectSlot::State) == kStateBytes);
 
 } // namespace mp::detail::scope

@@ -385,6 +385,76 @@ void read_array(L::ArrayState& a, const HeapView& heap, const Clock& clock, Obje
     }
 }
 
+const char* worker_state_name(std::uint32_t state) noexcept {
+    switch (static_cast<L::PoolWorkerState>(state)) {
+    case L::PoolWorkerState::Starting:
+        return "starting";
+    case L::PoolWorkerState::Idle:
+        return "idle";
+    case L::PoolWorkerState::Working:
+        return "working";
+    case L::PoolWorkerState::Exited:
+        return "exited";
+    case L::PoolWorkerState::Empty:
+        break;
+    }
+    return "empty";
+}
+
+void read_pool(L::PoolState& p, const HeapView& heap, ObjectInfo& o) {
+    static constexpr const char* states[] = {"RUN", "CLOSE", "TERMINATE"};
+    const std::uint32_t state = p.state.load(std::memory_order_relaxed);
+    o.pool_state = state < 3 ? states[state] : "unknown";
+    o.pool_size = p.processes.load(std::memory_order_relaxed);
+    o.maxtasksperchild = p.maxtasksperchild.load(std::memory_order_relaxed);
+    const std::uint64_t put = p.put_pos.load(std::memory_order_acquire);
+    const std::uint64_t taken = p.take_pos.load(std::memory_order_acquire);
+    o.tasks_queued = p.tasks_backlog.load(std::memory_order_relaxed) + (put > taken ? put - taken : 0);
+    o.tasks_completed = p.tasks_completed.load(std::memory_order_relaxed);
+    o.tasks_lost = p.tasks_lost.load(std::memory_order_relaxed);
+    o.results_outstanding = p.results_outstanding.load(std::memory_order_relaxed);
+    o.workers_started = p.workers_started.load(std::memory_order_relaxed);
+    o.workers_replaced = p.workers_replaced.load(std::memory_order_relaxed);
+    const unsigned char* block =
+        heap.block(p.workers_offset.load(std::memory_order_relaxed), sizeof(L::PoolWorkerSlot) * o.pool_size);
+    if (!block) return;
+    auto* slots = reinterpret_cast<L::PoolWorkerSlot*>(const_cast<unsigned char*>(block));
+    const std::int64_t now = detail::monotonic_ns();
+    for (std::uint32_t i = 0; i < o.pool_size; ++i) {
+        L::PoolWorkerSlot& ws = slots[i];
+        PoolWorkerInfo w;
+        const std::uint32_t st = ws.state.load(std::memory_order_acquire);
+        w.state = worker_state_name(st);
+        w.process = ws.process.load(std::memory_order_relaxed);
+        w.pid = ws.pid.load(std::memory_order_relaxed);
+        w.generation = ws.generation.load(std::memory_order_relaxed);
+        w.tasks_done = ws.tasks_done.load(std::memory_order_relaxed);
+        if (w.generation > 1) w.last_exitcode = ws.exit_code.load(std::memory_order_relaxed);
+        // The time in the current state counts as it goes.
+        const std::int64_t since = ws.state_since_ns.load(std::memory_order_relaxed);
+        const std::int64_t current = since != 0 && now > since ? now - since : 0;
+        const auto seconds = [](std::int64_t ns) { return static_cast<double>(ns) / 1e9; };
+        const std::int64_t launched = ws.launched_ns.load(std::memory_order_relaxed);
+        const std::int64_t ready = ws.ready_ns.load(std::memory_order_relaxed);
+        if (launched != 0) w.startup = seconds((ready != 0 ? ready : now) - launched);
+        w.waiting = seconds(ws.waiting_ns.load(std::memory_order_relaxed) +
+                            (st == static_cast<std::uint32_t>(L::PoolWorkerState::Idle) ? current : 0));
+        w.working = seconds(ws.working_ns.load(std::memory_order_relaxed) +
+                            (st == static_cast<std::uint32_t>(L::PoolWorkerState::Working) ? current : 0));
+        if (st == static_cast<std::uint32_t>(L::PoolWorkerState::Working)) {
+            std::uint64_t seq = 0;
+            read_consistent(ws.task_seq, [&] {
+                seq = ws.current_seq.load(std::memory_order_acquire);
+                w.job = ws.current_job.load(std::memory_order_acquire);
+                w.index = ws.current_index.load(std::memory_order_acquire);
+                w.task = read_chars(ws.task);
+            });
+            if (seq == 0) w.task.clear();
+        }
+        o.workers.push_back(std::move(w));
+    }
+}
+
 void read_state(L::ObjectSlot& slot, L::ObjectKind kind, const HeapView& heap, const Clock& clock,
                 ObjectInfo& o) {
     auto& st = slot.state;
@@ -456,6 +526,9 @@ void read_state(L::ObjectSlot& slot, L::ObjectKind kind, const HeapView& heap, c
         }
         o.feeders_complete = q.feeders_overflow.load(std::memory_order_relaxed) == 0;
     } break;
+    case L::ObjectKind::Pool:
+        read_pool(st.pool, heap, o);
+        break;
     default:
         break;
     }

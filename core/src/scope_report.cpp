@@ -141,6 +141,21 @@ std::string describe_object(const Snapshot& snap, const ObjectInfo& o) {
         parts.push_back(items);
         if (o.kind == "JoinableQueue")
             parts.push_back(plural(o.unfinished, "unfinished task", "unfinished tasks"));
+    } else if (o.kind == "Pool") {
+        parts.push_back(o.pool_state + ", " + plural(o.pool_size, "worker", "workers"));
+        std::string tasks =
+            std::to_string(o.tasks_queued) + " queued, " + std::to_string(o.tasks_completed) + " done";
+        if (o.tasks_lost) tasks += ", " + std::to_string(o.tasks_lost) + " lost";
+        parts.push_back(plural(o.results_outstanding, "result", "results") + " outstanding, " + tasks);
+        if (o.workers_replaced)
+            parts.push_back(plural(o.workers_replaced, "worker replaced", "workers replaced"));
+        for (const PoolWorkerInfo& w : o.workers) {
+            std::string worker =
+                (w.process ? process_name(snap, w.process) : std::string("worker")) + " " + w.state;
+            if (!w.task.empty()) worker += " " + w.task + " (job " + std::to_string(w.job) + ")";
+            worker += ", " + plural(w.tasks_done, "task", "tasks") + " done";
+            parts.push_back(worker);
+        }
     }
     if (o.waiters) parts.push_back(plural(o.waiters, "waiter", "waiters"));
     if (o.recovered_from)
@@ -345,6 +360,27 @@ nlohmann::json object_json(const ObjectInfo& o) {
         j["used_bytes"] = o.used_bytes;
         j["free_slots"] = o.free_slots;
         j["unfinished"] = o.unfinished;
+    } else if (o.kind == "Pool") {
+        j["state"] = o.pool_state;
+        j["pool_size"] = o.pool_size;
+        j["maxtasksperchild"] = o.maxtasksperchild;
+        j["tasks_queued"] = o.tasks_queued;
+        j["tasks_completed"] = o.tasks_completed;
+        j["tasks_lost"] = o.tasks_lost;
+        j["results_outstanding"] = o.results_outstanding;
+        j["workers_started"] = o.workers_started;
+        j["workers_replaced"] = o.workers_replaced;
+        nlohmann::json workers = nlohmann::json::array();
+        for (const PoolWorkerInfo& w : o.workers) {
+            nlohmann::json worker = {{"process", w.process},       {"pid", w.pid},
+                                     {"state", w.state},           {"generation", w.generation},
+                                     {"tasks_done", w.tasks_done}, {"startup", w.startup},
+                                     {"waiting", w.waiting},       {"working", w.working}};
+            if (!w.task.empty()) worker["task"] = {{"function", w.task}, {"job", w.job}, {"index", w.index}};
+            if (w.last_exitcode) worker["last_exitcode"] = *w.last_exitcode;
+            workers.push_back(std::move(worker));
+        }
+        j["workers"] = std::move(workers);
     }
     return j;
 }

@@ -738,6 +738,12 @@ void drop_reference(Segment& segment, std::uint32_t index) noexcept {
         free_object_row(segment, index);
 }
 
+void disown(ObjectRef& ref) noexcept {
+    Writer& w = writer();
+    std::lock_guard lock(w.registry_mutex);
+    w.registry.erase(ref.index());
+}
+
 void register_finalizer(ObjectKind kind, ObjectFinalizer finalizer) noexcept {
     writer().finalizers[static_cast<std::size_t>(kind)] = finalizer;
 }
@@ -831,6 +837,12 @@ const char* op_name(Op op) noexcept {
         return "task_done";
     case Op::QueueJoin:
         return "queue_join";
+    case Op::PoolWait:
+        return "pool_wait";
+    case Op::TaskLost:
+        return "task_lost";
+    case Op::WorkerReplaced:
+        return "worker_replaced";
     case Op::Park:
         return "park";
     case Op::Unpark:

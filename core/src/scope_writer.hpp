@@ -231,6 +231,11 @@ std::shared_ptr<ObjectRef> object_ref(std::uint32_t index, std::uint32_t serial)
 // References one object row holds on another (a Condition on its lock, a Value on its lock).
 void add_reference(Segment& segment, std::uint32_t index) noexcept;
 void drop_reference(Segment& segment, std::uint32_t index) noexcept;
+// Takes the object of `ref` (this process's only ObjectRef to it) out of this process's reference
+// bookkeeping: the reference it stood for becomes the caller's, to drop with drop_reference(), and
+// destroying `ref` no longer does. Fork children then inherit no reference to it - one a killed child would
+// never drop. For a row whose lifetime its creator manages alone (a pool's).
+void disown(ObjectRef& ref) noexcept;
 
 // Called when an object's last reference goes, before its row is freed: releases kind-specific
 // resources (heap blocks). Registered per kind by the implementing unit.

@@ -30,6 +30,7 @@ class Value;
 class Array;
 class CType;
 class LockOption;
+class Pool;
 
 // A concrete context: every process it creates uses its start method and is named after its class
 // (ForkProcess-3, SpawnProcess-1, ForkServerProcess-2).
@@ -78,6 +79,11 @@ public:
     mp::Queue Queue(std::int64_t maxsize = 0) const;
     mp::JoinableQueue JoinableQueue(std::int64_t maxsize = 0) const;
     mp::SimpleQueue SimpleQueue() const;
+
+    // A pool whose workers this context starts (mp/pool.hpp): ctx.Pool(4).
+    mp::Pool Pool(std::optional<int> processes = std::nullopt, Target initializer = {},
+                  Object initargs = Object::tuple(),
+                  std::optional<std::int64_t> maxtasksperchild = std::nullopt) const;
 
     // nullopt: this context; otherwise the concrete context for `method`.
     Context& get_context(std::optional<std::string_view> method = std::nullopt);

@@ -6,6 +6,7 @@
 #include "mp/errors.hpp"
 #include "mp/object.hpp"
 #include "mp/pickle.hpp"
+#include "mp/pool.hpp"
 #include "mp/process.hpp"
 #include "mp/queues.hpp"
 #include "mp/sharedctypes.hpp"

@@ -81,6 +81,22 @@ struct QueueFeederInfo {
     bool cancelled = false; // cancel_join_thread(): the process won't wait for it at exit
 };
 
+// One worker of a pool (a slot of its worker table; a replacement takes its predecessor's slot).
+struct PoolWorkerInfo {
+    ProcessId process = 0; // its process row (0 while it starts)
+    int pid = 0;
+    std::string state;            // "empty", "starting", "idle", "working", "exited"
+    std::uint32_t generation = 0; // workers started in this slot so far (2 and more: replacements)
+    std::uint64_t tasks_done = 0;
+    std::string task;      // function of the task it is running ("" when idle)
+    std::uint64_t job = 0; // that task's job (one apply, map or imap call) and index in it (a chunk)
+    std::int64_t index = 0;
+    double startup = 0; // seconds from its launch until its initializer had run (so far, while starting)
+    double waiting = 0; // seconds spent idle
+    double working = 0; // seconds spent running tasks
+    std::optional<int> last_exitcode; // how the worker this slot had before ended
+};
+
 struct ObjectInfo {
     ObjectId id = 0;
     std::string kind; // "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier",
@@ -136,6 +152,18 @@ struct ObjectInfo {
     std::uint32_t unfinished = 0;
     std::vector<QueueFeederInfo> feeders; // per process: what its feeder thread still has to write
     bool feeders_complete = true;
+
+    // Pool
+    std::string pool_state; // "RUN", "CLOSE", "TERMINATE"
+    std::uint32_t pool_size = 0;
+    std::uint32_t maxtasksperchild = 0; // 0: unlimited
+    std::uint64_t tasks_queued = 0;     // submitted, not yet taken by a worker
+    std::uint64_t tasks_completed = 0;
+    std::uint64_t tasks_lost = 0;          // their worker died holding them
+    std::uint32_t results_outstanding = 0; // jobs not yet complete
+    std::uint32_t workers_started = 0;
+    std::uint32_t workers_replaced = 0;
+    std::vector<PoolWorkerInfo> workers;
 };
 
 struct Event {
