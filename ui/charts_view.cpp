@@ -223,8 +223,21 @@ void ChartsView::draw(Chart& c, const std::vector<std::pair<std::uint64_t, QStri
         s->setPen(pen);
         QList<QPointF> points;
         if (const auto* samples = history_.samples(key)) {
-            for (const auto& [t, v] : *samples)
-                if (t >= scale.t0 - 1) points.append(QPointF(t, v));
+            // At most about two points per pixel column: the first and the extreme of each, so spikes stay.
+            const double bin = (scale.t1 - scale.t0) / std::max(1.0, scale.x1 - scale.x0);
+            double binEnd = -1e300;
+            for (const auto& [t, v] : *samples) {
+                if (t < scale.t0 - 1) continue;
+                if (t >= binEnd || points.size() < 2) {
+                    points.append(QPointF(t, v));
+                    binEnd = t + bin;
+                } else if (std::abs(v - points[points.size() - 2].y()) >
+                           std::abs(points.back().y() - points[points.size() - 2].y())) {
+                    points.back() = QPointF(t, v);
+                }
+            }
+            if (!samples->empty() && (points.isEmpty() || points.back().x() != samples->back().first))
+                points.append(QPointF(samples->back().first, samples->back().second));
             top = std::max(top, history_.maxSince(key, scale.t0));
         }
         s->replace(points);

@@ -57,15 +57,21 @@ FramePtr FrameBuilder::build(mp::scope::Snapshot snapshot, std::vector<mp::scope
 
     const std::vector<LayoutNode> nodes = layoutNodes(frame->graph);
     const std::vector<LayoutEdge> edges = layoutEdges(frame->graph);
-    std::uint64_t key = 0xcbf29ce484222325ull;
+    std::uint64_t nodesKey = 0xcbf29ce484222325ull;
     for (const auto& n : frame->graph.nodes)
-        key = mix(key, (static_cast<std::uint64_t>(n.kind) << 32) | n.id);
-    key = mix(key, 0xffffffffffffffffull);
+        nodesKey = mix(nodesKey, (static_cast<std::uint64_t>(n.kind) << 32) | n.id);
+    std::uint64_t key = mix(nodesKey, 0xffffffffffffffffull);
     for (const auto& e : edges)
         key = mix(key, (static_cast<std::uint64_t>(e.from) << 32) | e.to);
-    if (!layout_ || key != layoutKey_) {
+    // New or gone nodes need places now; edges alone rearrange at most once per kMinRelayoutInterval, so a
+    // busy program's settled waits coming and going do not keep the picture moving.
+    const double now = frame->snapshot.time;
+    const bool nodesChanged = !layout_ || nodesKey != nodesKey_;
+    if (nodesChanged || (key != layoutKey_ && now - layoutTime_ >= kMinRelayoutInterval)) {
         layout_ = std::make_shared<const GraphLayout>(layoutGraph(nodes, edges));
         layoutKey_ = key;
+        nodesKey_ = nodesKey;
+        layoutTime_ = now;
     }
     frame->layout = layout_;
     frame->layoutKey = layoutKey_;

@@ -23,6 +23,8 @@ inline constexpr double kObjectNodeHeight = 48;
 // A wait counts for the layout once it is this old: short hand-offs of a busy program come and go without
 // moving nodes around, stuck processes and their objects settle into place.
 inline constexpr double kSettledWaitAge = 0.25;
+// Seconds between two layouts of the same nodes (a new node is placed at once).
+inline constexpr double kMinRelayoutInterval = 1.0;
 
 struct Frame {
     std::uint64_t serial = 0;
@@ -39,7 +41,8 @@ struct Frame {
 };
 using FramePtr = std::shared_ptr<const Frame>;
 
-// Turns raw reads into frames, keeping the layout while the graph's settled shape is unchanged.
+// Turns raw reads into frames, keeping the layout while the graph's settled shape is unchanged (and for at
+// least kMinRelayoutInterval while only edges change).
 class FrameBuilder {
 public:
     FramePtr build(mp::scope::Snapshot snapshot, std::vector<mp::scope::Event> events, std::uint64_t dropped,
@@ -48,6 +51,8 @@ public:
 private:
     std::uint64_t serial_ = 0;
     std::uint64_t layoutKey_ = 0;
+    std::uint64_t nodesKey_ = 0;
+    double layoutTime_ = 0; // session time of the last layout
     std::shared_ptr<const GraphLayout> layout_;
 };
 

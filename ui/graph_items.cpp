@@ -4,6 +4,7 @@
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPalette>
+#include <QStyleOptionGraphicsItem>
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +33,6 @@ GraphNodeItem::GraphNodeItem(ItemRef ref, QSizeF size)
     : ref_(ref)
     , size_(size) {
     setFlag(ItemSendsGeometryChanges);
-    setCacheMode(DeviceCoordinateCache);
     setZValue(2);
 }
 
@@ -100,9 +100,19 @@ QPainterPath GraphNodeItem::shape() const {
     return outline();
 }
 
-void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
-    painter->setRenderHint(QPainter::Antialiasing);
+void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     const QPainterPath path = outline();
+    // Zoomed far out (a large session fitted into the view) the text is unreadable anyway: shapes and
+    // colours only, which is what the eye uses at that size.
+    const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    if (lod < 0.45) {
+        painter->fillPath(path, content_.deadlocked ? deadlockColour()
+                                : content_.faded    ? QColor(0xd1, 0xd5, 0xdb)
+                                                    : content_.accent);
+        if (marked_) painter->strokePath(path, QPen(kSelection, 4 / lod));
+        return;
+    }
+    painter->setRenderHint(QPainter::Antialiasing);
     const QColor red = deadlockColour();
     if (content_.deadlocked) {
         QPainterPathStroker halo;
@@ -280,11 +290,12 @@ QPainterPath GraphEdgeItem::shape() const {
     return stroker.createStroke(line);
 }
 
-void GraphEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
+void GraphEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     const QPointF d = p2_ - p1_;
     const double len = std::hypot(d.x(), d.y());
     if (len < 1) return;
-    painter->setRenderHint(QPainter::Antialiasing);
+    const bool far = option->levelOfDetailFromTransform(painter->worldTransform()) < 0.45;
+    painter->setRenderHint(QPainter::Antialiasing, !far);
     QColor c = deadlocked_ ? deadlockColour() : colour(kind_);
     if (timed_ && !deadlocked_) c.setAlpha(140);
     const double width = deadlocked_ ? 3.2 : kind_ == Kind::HeldBy ? 2.2 : 1.8;
@@ -300,8 +311,8 @@ void GraphEdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QW
     painter->setPen(Qt::NoPen);
     painter->setBrush(c);
     painter->drawPolygon(head);
-    // A label only where the edge is long enough to show it clear of the nodes.
-    if (!label_.isEmpty() && labelRect().width() + 12 < len) {
+    // A label only where the edge is long enough to show it clear of the nodes, and readable.
+    if (!far && !label_.isEmpty() && labelRect().width() + 12 < len) {
         const QRectF r = labelRect();
         painter->setBrush(QColor(255, 255, 255, 225));
         painter->setPen(QPen(c, 0.8));

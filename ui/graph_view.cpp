@@ -168,6 +168,7 @@ GraphView::GraphView(SelectionHub* selection, QWidget* parent)
     setDragMode(ScrollHandDrag);
     setTransformationAnchor(AnchorUnderMouse);
     setViewportUpdateMode(BoundingRectViewportUpdate);
+    setOptimizationFlags(DontSavePainterState | DontAdjustForAntialiasing);
     setFrameShape(QFrame::NoFrame);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // pan by dragging, zoom with the wheel
     setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -356,8 +357,9 @@ void GraphView::updateEdges() {
             }
         item->setOffset(twin ? 5 : 0);
     }
+    const bool idle = showIdle();
     for (auto& [ref, item] : nodes_)
-        item->setVisible(showIdle_ || ref.isProcess() || degree.count(ref) || ref == marked_);
+        item->setVisible(idle || ref.isProcess() || degree.count(ref) || ref == marked_);
 }
 
 void GraphView::updateRings() {
@@ -542,6 +544,11 @@ void GraphView::markSelection(ItemRef ref) {
         const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
         if (!visible.contains(item->sceneBoundingRect())) centerOn(item);
     }
+}
+
+bool GraphView::showIdle() const {
+    if (showIdle_) return *showIdle_;
+    return !frame_ || frame_->snapshot.objects.size() <= kIdleShownUpTo;
 }
 
 void GraphView::setShowIdle(bool show) {

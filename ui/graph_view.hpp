@@ -10,6 +10,7 @@
 #include <QVariantAnimation>
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -30,9 +31,11 @@ public:
     void clear();
     // Scales the graph to fit the view (and follows new layouts again until the user zooms).
     void fitGraph();
-    // Objects nothing waits on and nobody holds; shown by default.
+    // Objects nothing waits on and nobody holds: shown while the session has at most kIdleShownUpTo objects,
+    // unless the user chose.
+    static constexpr std::size_t kIdleShownUpTo = 64;
     void setShowIdle(bool show);
-    bool showIdle() const { return showIdle_; }
+    bool showIdle() const;
 
     // What the view shows, as tests and screenshots check it.
     QStringList deadlockedLabels() const;   // nodes drawn as deadlocked, sorted
@@ -97,8 +100,8 @@ private:
     std::vector<RingBackdropItem*> rings_;                        // owned by scene_
     std::vector<std::pair<GraphNodeItem*, std::pair<QPointF, QPointF>>> moves_;
     QVariantAnimation animation_;
-    bool following_ = true; // fit new layouts until the user zooms or pans
-    bool showIdle_ = true;
+    bool following_ = true;        // fit new layouts until the user zooms or pans
+    std::optional<bool> showIdle_; // the user's choice, if any
     QLabel banner_;
     QLabel empty_;
     std::unique_ptr<GraphLegend> legend_;

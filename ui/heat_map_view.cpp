@@ -52,17 +52,10 @@ void HeatMapCanvas::setFrame(const FramePtr& frame) {
         s.id = o.id;
         s.name = QString::fromStdString(o.name);
         s.values = o.data;
-        const QStringList fields =
-            o.fields.empty() ? QStringList()
-                             : QString::fromStdString(o.fields).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        const int perElement = std::max<int>(1, static_cast<int>(fields.size()));
-        for (int i = 0; i < static_cast<int>(s.values.size()); ++i) {
-            const int element = i / perElement;
-            QString cell = o.kind == "Value" ? s.name : QStringLiteral("%1[%2]").arg(s.name).arg(element);
-            if (!fields.isEmpty())
-                cell += QLatin1Char('.') + fields[i % perElement].section(QLatin1Char(':'), 0, 0);
-            s.cellNames << cell;
-        }
+        for (const QString& f : QString::fromStdString(o.fields).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            s.fields << f.section(QLatin1Char(':'), 0, 0);
+        s.scalar = o.kind == "Value";
+        const int perElement = std::max<int>(1, static_cast<int>(s.fields.size()));
         s.scale = ColourScale::fit(s.values);
         QString range;
         if (!s.values.empty())
@@ -137,9 +130,17 @@ std::pair<int, int> HeatMapCanvas::hit(const QPoint& pos) const {
     return {-1, -1};
 }
 
+QString HeatMapCanvas::cellName(std::size_t section, int index) const {
+    const Section& s = sections_[section];
+    const int perElement = std::max<int>(1, static_cast<int>(s.fields.size()));
+    QString name = s.scalar ? s.name : QStringLiteral("%1[%2]").arg(s.name).arg(index / perElement);
+    if (!s.fields.isEmpty()) name += QLatin1Char('.') + s.fields[index % perElement];
+    return name;
+}
+
 QString HeatMapCanvas::cellText(std::size_t section, int index) const {
     const Section& s = sections_[section];
-    QString text = QStringLiteral("%1 = %2").arg(s.cellNames.value(index),
+    QString text = QStringLiteral("%1 = %2").arg(cellName(section, index),
                                                  Words::number(s.values[static_cast<std::size_t>(index)]));
     for (const Section::Mark& m : s.writes)
         if (m.index == index && frame_)
@@ -178,6 +179,11 @@ void HeatMapCanvas::paintEvent(QPaintEvent* event) {
                "with recent writes outlined in the writer's colour."));
         return;
     }
+    // Values written in the cells while there are few enough to read; beyond that, colours (and tool tips).
+    std::size_t cells = 0;
+    for (const Section& s : sections_)
+        cells += s.values.size();
+    const bool numbers = cells <= 1024;
     QFont bold = font();
     bold.setBold(true);
     QFont small = font();
@@ -226,7 +232,7 @@ void HeatMapCanvas::paintEvent(QPaintEvent* event) {
             const double v = s.values[static_cast<std::size_t>(i)];
             const Rgb rgb = s.scale.colour(v);
             p.fillRect(cell, toColour(rgb));
-            if (s.grid.cell >= 24) {
+            if (numbers && s.grid.cell >= 24) {
                 const QString text = shortNumber(v);
                 if (sm.horizontalAdvance(text) <= s.grid.cell - 2) {
                     p.setPen(toColour(ColourScale::textOn(rgb)));

@@ -26,7 +26,8 @@ public:
         QString name;
         QString header;
         std::vector<double> values;
-        QStringList cellNames; // "x[3]" or "points[2].y"
+        bool scalar = false; // a Value: its cells are named by the name alone
+        QStringList fields;  // struct fields ("x", "y"), empty for plain values
         ColourScale scale;
         HeatGrid grid;
         double top = 0;     // y of the section's header
@@ -39,6 +40,8 @@ public:
         std::vector<Mark> writes; // newest per cell
     };
     const std::vector<Section>& sections() const { return sections_; }
+    // "x[3]", "points[2].y", "v".
+    QString cellName(std::size_t section, int index) const;
     // The text of a cell's tooltip: "x[3] = 42 — written by Process-2 0.4 s ago".
     QString cellText(std::size_t section, int index) const;
 

@@ -220,7 +220,9 @@ void MainWindow::buildMenus() {
     idleAction_ = viewMenu_->addAction(QString());
     idleAction_->setCheckable(true);
     idleAction_->setChecked(true);
-    connect(idleAction_, &QAction::toggled, graph_, &GraphView::setShowIdle);
+    connect(idleAction_, &QAction::triggered, graph_, &GraphView::setShowIdle);
+    // The default follows the session's size: shown for small ones, hidden for large ones.
+    connect(viewMenu_, &QMenu::aboutToShow, this, [this] { idleAction_->setChecked(graph_->showIdle()); });
     viewMenu_->addSeparator();
     for (QDockWidget* dock : {processDock_, objectDock_, lessonDock_, sessionDock_, consoleDock_, eventDock_,
                               chartDock_, memoryDock_})
@@ -276,6 +278,11 @@ void MainWindow::attach(const QString& nameOrPid) {
     poller_->attach(nameOrPid);
 }
 
+void MainWindow::watchSynthetic(int processes, int objects, int eventsPerSecond) {
+    detach();
+    poller_->attachSynthetic(processes, objects, eventsPerSecond);
+}
+
 void MainWindow::detach() {
     poller_->detach();
     session_.clear();
@@ -316,6 +323,15 @@ void MainWindow::applyFrame(const FramePtr& frame) {
     stats_.refreshRate = refreshMeter_.rate(now);
     stats_.eventRate = eventMeter_.rate(now);
     ++stats_.frames;
+    // Figures people read: four times a second is plenty, and each change of a label's text lays out the
+    // status bar again.
+    if (statusAge_.isValid() && statusAge_.elapsed() < 250) {
+        stats_.lastApplyMs = timer.nsecsElapsed() / 1e6;
+        poller_->frameConsumed();
+        emit frameApplied(frame);
+        return;
+    }
+    statusAge_.restart();
     updateStatus();
     stats_.lastApplyMs = timer.nsecsElapsed() / 1e6;
     poller_->frameConsumed();

@@ -8,6 +8,7 @@
 #include "selection.hpp"
 
 #include <QActionGroup>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QMainWindow>
 
@@ -45,6 +46,8 @@ public:
     // Shows a session that is already running: its name or the pid of one of its processes.
     void attach(const QString& nameOrPid);
     void detach();
+    // Shows a made-up session that changes all the time (SessionPoller::attachSynthetic).
+    void watchSynthetic(int processes, int objects, int eventsPerSecond = 10000);
 
     RunController* runs() { return runs_.get(); }
     SessionPoller* poller() { return poller_.get(); }
@@ -122,7 +125,7 @@ private:
     bool ended_ = false;
     Stats stats_;
     RateMeter refreshMeter_{1.0}, eventMeter_{1.0};
-    double clock_ = 0; // seconds since the window was made, for the meters
+    QElapsedTimer statusAge_; // since the status bar was last updated
 };
 
 } // namespace mpui

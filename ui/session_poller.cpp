@@ -1,5 +1,7 @@
 #include "session_poller.hpp"
 
+#include "synthetic_session.hpp"
+
 #include <mp/scope/session.hpp>
 
 #include <QTimer>
@@ -45,8 +47,18 @@ public:
         tick();
     }
 
+    void attachSynthetic(int processes, int objects, int eventsPerSecond) {
+        detach();
+        synthetic_.emplace(processes, objects);
+        syntheticEvents_ = eventsPerSecond;
+        dropped_ = 0;
+        builder_ = FrameBuilder();
+        emit poller_->attached(QString::fromStdString(synthetic_->snapshot().session.name));
+    }
+
     void detach() {
         session_.reset();
+        synthetic_.reset();
         pending_.clear();
         inFlight_->store(false);
     }
@@ -87,14 +99,37 @@ private:
                             std::make_move_iterator(batch.events.end()));
             if (batch.events.size() < 8192) break;
         }
-        if (pending_.size() > kMaxPendingEvents) {
-            const std::size_t excess = pending_.size() - kMaxPendingEvents;
-            pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(excess));
-            dropped_ += excess;
-        }
+        boundPending();
+    }
+
+    void boundPending() {
+        if (pending_.size() <= kMaxPendingEvents) return;
+        const std::size_t excess = pending_.size() - kMaxPendingEvents;
+        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(excess));
+        dropped_ += excess;
+    }
+
+    void tickSynthetic() {
+        // The made-up session moves on whether or not the GUI keeps up, as a real one does.
+        const double dt = timer_.interval() / 1000.0;
+        synthetic_->step(dt, static_cast<int>(syntheticEvents_ * dt));
+        for (auto& e : synthetic_->takeEvents())
+            pending_.push_back(std::move(e));
+        boundPending();
+        if (inFlight_->load()) return;
+        std::vector<mp::scope::Event> events(std::make_move_iterator(pending_.begin()),
+                                             std::make_move_iterator(pending_.end()));
+        pending_.clear();
+        FramePtr frame = builder_.build(synthetic_->snapshot(), std::move(events), dropped_, true);
+        inFlight_->store(true);
+        emit poller_->frameReady(frame);
     }
 
     void tick() {
+        if (synthetic_) {
+            tickSynthetic();
+            return;
+        }
         if (!session_ || ended_) return;
         try {
             drainEvents();
@@ -130,6 +165,8 @@ private:
     QTimer timer_{this}; // children, so that they move to the worker's thread with it
     QTimer listTimer_{this};
     std::optional<mp::scope::Session> session_;
+    std::optional<SyntheticSession> synthetic_;
+    int syntheticEvents_ = 0;
     std::uint64_t next_ = 0;
     std::uint64_t dropped_ = 0;
     bool ended_ = false;
@@ -158,6 +195,12 @@ SessionPoller::~SessionPoller() {
 
 void SessionPoller::attach(const QString& nameOrPid) {
     QMetaObject::invokeMethod(worker_, [w = worker_, nameOrPid] { w->attach(nameOrPid); });
+}
+
+void SessionPoller::attachSynthetic(int processes, int objects, int eventsPerSecond) {
+    QMetaObject::invokeMethod(worker_, [w = worker_, processes, objects, eventsPerSecond] {
+        w->attachSynthetic(processes, objects, eventsPerSecond);
+    });
 }
 
 void SessionPoller::detach() {

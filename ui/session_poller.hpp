@@ -27,6 +27,10 @@ public:
 
     // A session name (mpscope-<pid>-<random>) or the pid of one of its processes. Detaches first.
     void attach(const QString& nameOrPid);
+    // A made-up session (SyntheticSession) of `processes` and `objects` that changes on every read and
+    // records `eventsPerSecond` events: the refresh benchmark's load, and a way to try the views without a
+    // program.
+    void attachSynthetic(int processes, int objects, int eventsPerSecond = 10000);
     void detach();
     // Milliseconds between reads (default 33: 30 refreshes a second).
     void setInterval(int ms);

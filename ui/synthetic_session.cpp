@@ -19,7 +19,7 @@ constexpr std::array<const char*, 12> kKinds{
 
 SyntheticSession::SyntheticSession(int processes, int objects, std::uint32_t seed)
     : rng_(seed) {
-    snap_.session.name = "mpscope-synthetic-" + std::to_string(seed);
+    snap_.session.name = "mpscope-synthetic-" + std::to_string(processes) + "x" + std::to_string(objects);
     snap_.session.alive = true;
     snap_.session.main_name = "MainProcess";
     snap_.observe_level = "full";
@@ -135,15 +135,16 @@ void SyntheticSession::step(double dt, int events) {
     for (ProcessInfo& p : snap_.processes) {
         if (!p.alive()) continue;
         p.cpu_seconds += dt * (below(100) / 100.0);
-        if (below(3) == 0) {
+        // Waits start now and last a few refreshes, some long enough to count as settled.
+        if (!p.waits.empty() && below(10) == 0) {
             p.waits.clear();
-        } else if (p.waits.empty() && !lockish.empty() && below(3) == 0) {
+        } else if (p.waits.empty() && !lockish.empty() && below(4) == 0) {
             mp::scope::Wait w;
             w.thread = 1;
             w.main_thread = true;
             w.op = "acquire";
             w.object = lockish[static_cast<std::size_t>(below(static_cast<int>(lockish.size())))];
-            w.since = snap_.time - below(100) / 100.0;
+            w.since = snap_.time;
             p.waits.push_back(w);
         }
     }
