@@ -107,7 +107,7 @@ bool put_task(const View& v, const TaskHeader& header, std::string_view payload,
     if (payload.size() > sizeof c.data) {
         spill = v.segment->allocate(payload.size(), "a pool task");
         std::memcpy(v.segment->at(spill), payload.data(), payload.size());
-    } else {
+    } else if (!payload.empty()) { // a Stop task has none
         std::memcpy(c.data, payload.data(), payload.size());
     }
     c.job.store(header.job, std::memory_order_relaxed);

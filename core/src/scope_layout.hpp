@@ -334,10 +334,14 @@ struct PoolWorkerSlot {
     char task[kNameBytes]; // function of the current (or last) task
     U64 ring_offset;
     U64 ring_capacity;
-    alignas(64) U64 write_pos; // bytes written (the worker's counter)
-    U32 space_seq;             // futex word: bumped after a read while the writer waits for room
+    // The worker's counters and the result handler's at least a cache line apart, so that each side writes
+    // a line of its own (the heap gives no 64-byte alignment, so padding does it).
+    U64 write_pos; // bytes written (the worker's counter)
+    U32 space_seq; // futex word: bumped after a read while the writer waits for room
     U32 writer_waiting;
-    alignas(64) U64 read_pos; // bytes read (the result handler's counter)
+    unsigned char pad_writer[48];
+    U64 read_pos; // bytes read (the result handler's counter)
+    unsigned char pad_reader[56];
 };
 
 struct PoolState {
@@ -450,6 +454,8 @@ static_assert(std::is_standard_layout_v<Header> && std::is_standard_layout_v<Pro
               std::is_standard_layout_v<ObjectSlot> && std::is_standard_layout_v<EventRecord>);
 static_assert(sizeof(EventRecord) == 32);
 static_assert(std::is_standard_layout_v<PoolCell> && std::is_standard_layout_v<PoolWorkerSlot>);
+static_assert(offsetof(PoolWorkerSlot, read_pos) - offsetof(PoolWorkerSlot, write_pos) >= 64 &&
+              sizeof(PoolWorkerSlot) - offsetof(PoolWorkerSlot, read_pos) >= 64);
 static_assert(sizeof(ObjectSlot::State) == kStateBytes);
 
 } // namespace mp::detail::scope
