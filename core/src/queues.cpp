@@ -15,8 +15,10 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <mutex>
+#include <optional>
+#include <sched.h>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -30,132 +32,55 @@ namespace {
 
 constexpr std::size_t kHeaderBytes = sizeof(std::uint64_t);
 constexpr std::size_t kMinChannelBytes = 64;
+// Polls before a waiter sleeps: the other side of a busy queue usually answers within microseconds.
+constexpr int kPollRounds = 256;
+
+// Polls pred() up to `rounds` times, giving the CPU away now and then: a futex sleep and wake-up costs
+// more than the usual wait, and on a machine with fewer cores than busy threads a pure spin would keep
+// off the CPU the very thread it waits for.
+template <class Pred> bool poll_until(Pred pred, int rounds = kPollRounds) noexcept {
+    for (int i = 0; i < rounds; ++i) {
+        if (pred()) return true;
+        if (i % 4 == 3)
+            ::sched_yield();
+        else
+            cpu_relax();
+    }
+    return pred();
+}
+
+// Appends one message as the channel carries it: an 8-byte length, then the pickled item.
+void append_message(std::string& out, std::string_view payload) {
+    const std::uint64_t size = payload.size();
+    out.append(reinterpret_cast<const char*>(&size), kHeaderBytes);
+    out.append(payload);
+}
 
 // ---- the channel ---------------------------------------------------------------------------------------
 
-// This process's view of a queue's byte ring. Writers hold the queue's writer lock for a whole message,
-// readers its reader lock, so each side has a single active party at a time.
-class Channel {
+// This process's view of a queue's byte ring.
+class Ring {
 public:
-    explicit Channel(sc::ObjectRef& queue)
+    explicit Ring(const sc::ObjectRef& queue) noexcept
         : serial_(queue.serial())
         , st_(queue.slot().state.queue)
         , ring_(static_cast<char*>(queue.segment().at(st_.ring_offset.load(std::memory_order_relaxed))))
         , capacity_(st_.capacity.load(std::memory_order_relaxed)) {}
 
-    // Writes one message, waiting for room as often as needed. `feeder` (this process's feeder row, or
-    // nullptr) shows it flushing while it waits, and its bytes drop as the payload goes in.
-    void write_message(std::string_view payload, sc::QueueFeeder* feeder) {
-        const std::uint64_t size = payload.size();
-        write_bytes(reinterpret_cast<const char*>(&size), kHeaderBytes, feeder, false);
-        write_bytes(payload.data(), payload.size(), feeder, true);
-        st_.messages_written.store(st_.messages_written.load(std::memory_order_relaxed) + 1,
-                                   std::memory_order_relaxed);
-    }
-
+    // Whether a reader would find a byte now.
     bool readable_now() const noexcept {
         return st_.write_pos.load(std::memory_order_acquire) != st_.read_pos.load(std::memory_order_relaxed);
     }
 
-    // Python's poll(): waits until some byte can be read or the deadline passes.
-    bool wait_readable(std::optional<std::int64_t> deadline) {
-        if (spin_until([&] { return readable_now(); })) return true;
-        sc::WaitScope waiting(sc::Op::Get, serial_, 0, deadline);
-        for (;;) {
-            if (readable_now()) return true;
-            if (deadline && monotonic_ns() >= *deadline) return false;
-            sleep_until_written(st_.write_pos.load(), deadline);
-        }
-    }
-
-    // Reads one whole message, waiting for its bytes as they arrive.
-    std::string read_message() {
-        std::uint64_t size = 0;
-        read_bytes(reinterpret_cast<char*>(&size), kHeaderBytes);
-        std::string payload(size, '\0');
-        read_bytes(payload.data(), size);
-        st_.messages_read.store(st_.messages_read.load(std::memory_order_relaxed) + 1,
-                                std::memory_order_relaxed);
-        return payload;
-    }
-
-private:
-    void write_bytes(const char* data, std::size_t n, sc::QueueFeeder* feeder, bool payload) {
-        std::optional<sc::WaitScope> waiting;
-        while (n > 0) {
-            const std::uint64_t w = st_.write_pos.load(std::memory_order_relaxed);
-            const std::uint64_t r = st_.read_pos.load(std::memory_order_acquire);
-            const std::size_t room = capacity_ - static_cast<std::size_t>(w - r);
-            if (room == 0 && spin_until([&] { return st_.read_pos.load(std::memory_order_acquire) != r; }))
-                continue;
-            if (room == 0) {
-                if (!waiting) {
-                    waiting.emplace(sc::Op::Put, serial_);
-                    if (feeder) feeder->flushing.store(1, std::memory_order_relaxed);
-                }
-                // Announce the sleeper first, then re-check: a reader that moved on meanwhile either sees
-                // the announcement and bumps the word, or its move is seen here (all sequentially
-                // consistent).
-                st_.writers_waiting.fetch_add(1);
-                const std::uint32_t seq = st_.space_seq.load();
-                if (st_.read_pos.load() == r) futex_wait(st_.space_seq, seq, std::nullopt);
-                st_.writers_waiting.fetch_sub(1);
-                continue;
-            }
-            const std::size_t k = std::min(n, room);
-            copy_in(static_cast<std::size_t>(w % capacity_), data, k);
-            st_.write_pos.store(w + k);
-            if (st_.readers_waiting.load() != 0) {
-                st_.data_seq.fetch_add(1);
-                futex_wake_all(st_.data_seq);
-            }
-            if (feeder && payload) feeder->bytes.fetch_sub(k, std::memory_order_relaxed);
-            data += k;
-            n -= k;
-        }
-        if (feeder && waiting) feeder->flushing.store(0, std::memory_order_relaxed);
-    }
-
-    void read_bytes(char* out, std::size_t n) {
-        std::optional<sc::WaitScope> waiting;
-        while (n > 0) {
-            const std::uint64_t r = st_.read_pos.load(std::memory_order_relaxed);
-            const std::uint64_t w = st_.write_pos.load(std::memory_order_acquire);
-            const std::size_t available = static_cast<std::size_t>(w - r);
-            if (available == 0 &&
-                spin_until([&] { return st_.write_pos.load(std::memory_order_acquire) != w; }))
-                continue;
-            if (available == 0) {
-                if (!waiting) waiting.emplace(sc::Op::Get, serial_);
-                sleep_until_written(w, std::nullopt);
-                continue;
-            }
-            const std::size_t k = std::min(n, available);
-            copy_out(static_cast<std::size_t>(r % capacity_), out, k);
-            st_.read_pos.store(r + k);
-            if (st_.writers_waiting.load() != 0) {
-                st_.space_seq.fetch_add(1);
-                futex_wake_all(st_.space_seq);
-            }
-            out += k;
-            n -= k;
-        }
-    }
-
-    // Sleeps while write_pos is still `seen` (see write_bytes for the handshake).
-    void sleep_until_written(std::uint64_t seen, std::optional<std::int64_t> deadline) {
-        st_.readers_waiting.fetch_add(1);
-        const std::uint32_t seq = st_.data_seq.load();
-        if (st_.write_pos.load() == seen) futex_wait(st_.data_seq, seq, deadline);
-        st_.readers_waiting.fetch_sub(1);
-    }
-
-    void copy_in(std::size_t at, const char* data, std::size_t k) noexcept {
+protected:
+    void copy_in(std::uint64_t pos, const char* data, std::size_t k) noexcept {
+        const std::size_t at = static_cast<std::size_t>(pos % capacity_);
         const std::size_t first = std::min(k, capacity_ - at);
         std::memcpy(ring_ + at, data, first);
         std::memcpy(ring_, data + first, k - first);
     }
-    void copy_out(std::size_t at, char* out, std::size_t k) const noexcept {
+    void copy_out(std::uint64_t pos, char* out, std::size_t k) const noexcept {
+        const std::size_t at = static_cast<std::size_t>(pos % capacity_);
         const std::size_t first = std::min(k, capacity_ - at);
         std::memcpy(out, ring_ + at, first);
         std::memcpy(out + first, ring_, k - first);
@@ -167,11 +92,181 @@ private:
     std::size_t capacity_;
 };
 
+// The writing end, used under the queue's writer lock, so one writer at a time. It remembers the last
+// read position it saw: a lower bound of the real one, reloaded (a cache line the reader owns) only when
+// the ring looks full.
+class RingWriter : public Ring {
+public:
+    using Ring::Ring;
+
+    // Writes `data` - whole messages, the length of each first - waiting for room as often as needed.
+    // `feeder` (this process's feeder row, or nullptr) shows the wait and counts down as messages become
+    // readable. Readers see each part as soon as it is in.
+    void write(std::string_view data, sc::QueueFeeder* feeder) {
+        std::uint64_t w = st_.write_pos.load(std::memory_order_relaxed);
+        std::size_t done = 0;
+        std::size_t complete_upto = 0; // end of the last whole message written
+        std::optional<sc::WaitScope> waiting;
+        while (done < data.size()) {
+            std::size_t room = room_at(w);
+            if (room == 0) {
+                wait_for_room(w, waiting, feeder);
+                continue;
+            }
+            const std::size_t k = std::min(room, data.size() - done);
+            copy_in(w, data.data() + done, k);
+            done += k;
+            w += k;
+            std::uint64_t complete = 0;
+            for (std::uint64_t size = 0; complete_upto + kHeaderBytes <= done; ++complete) {
+                std::memcpy(&size, data.data() + complete_upto, kHeaderBytes);
+                if (complete_upto + kHeaderBytes + size > done) break;
+                complete_upto += kHeaderBytes + size;
+            }
+            if (complete)
+                st_.messages_written.store(st_.messages_written.load(std::memory_order_relaxed) + complete,
+                                           std::memory_order_relaxed);
+            publish(w);
+            if (feeder) {
+                feeder->bytes.fetch_sub(k, std::memory_order_relaxed);
+                if (complete)
+                    feeder->items.fetch_sub(static_cast<std::uint32_t>(complete), std::memory_order_relaxed);
+            }
+        }
+        if (waiting && feeder) feeder->flushing.store(0, std::memory_order_relaxed);
+    }
+
+private:
+    std::size_t room_at(std::uint64_t w) noexcept {
+        if (w - read_seen_ >= capacity_) read_seen_ = st_.read_pos.load(std::memory_order_acquire);
+        return capacity_ - static_cast<std::size_t>(w - read_seen_);
+    }
+
+    // Sequentially consistent with the reader's announcement (see wait_for_room).
+    void publish(std::uint64_t w) noexcept {
+        st_.write_pos.store(w);
+        if (st_.readers_waiting.load() != 0) {
+            st_.data_seq.fetch_add(1);
+            futex_wake_all(st_.data_seq);
+        }
+    }
+
+    void wait_for_room(std::uint64_t w, std::optional<sc::WaitScope>& waiting, sc::QueueFeeder* feeder) {
+        if (poll_until([&] { return room_at(w) > 0; })) return;
+        if (!waiting) {
+            waiting.emplace(sc::Op::Put, serial_);
+            if (feeder) feeder->flushing.store(1, std::memory_order_relaxed);
+        }
+        // Announce the sleeper first, then re-check: a reader that moved on meanwhile either sees the
+        // announcement and bumps the word, or its move is seen here (all sequentially consistent).
+        st_.writers_waiting.fetch_add(1);
+        const std::uint32_t seq = st_.space_seq.load();
+        if (st_.read_pos.load() + capacity_ == w) futex_wait(st_.space_seq, seq, std::nullopt);
+        st_.writers_waiting.fetch_sub(1);
+    }
+
+    std::uint64_t read_seen_ = 0;
+};
+
+// The reading end, used under the queue's reader lock. It remembers the last write position it saw,
+// reloaded only when the bytes it knows of run out.
+class RingReader : public Ring {
+public:
+    using Ring::Ring;
+
+    // Python's poll(): waits until some byte can be read or the deadline passes.
+    bool wait_readable(std::optional<std::int64_t> deadline) {
+        const std::uint64_t r = st_.read_pos.load(std::memory_order_relaxed);
+        if (poll_until([&] { return available(r) > 0; })) return true;
+        sc::WaitScope waiting(sc::Op::Get, serial_, 0, deadline);
+        for (;;) {
+            if (available(r) > 0) return true;
+            if (deadline && monotonic_ns() >= *deadline) return false;
+            sleep_until_written(r, deadline);
+        }
+    }
+
+    // Reads one whole message, waiting for its bytes as they arrive.
+    std::string read_message() {
+        std::uint64_t r = st_.read_pos.load(std::memory_order_relaxed);
+        std::uint64_t size = 0;
+        read_exact(r, reinterpret_cast<char*>(&size), kHeaderBytes);
+        std::string payload(size, '\0');
+        read_exact(r, payload.data(), size);
+        st_.messages_read.store(st_.messages_read.load(std::memory_order_relaxed) + 1,
+                                std::memory_order_relaxed);
+        publish(r);
+        return payload;
+    }
+
+private:
+    // Bytes known to be readable at `r`. Another process's reader may have moved past what this one saw.
+    std::size_t available(std::uint64_t r) noexcept {
+        if (write_seen_ <= r) write_seen_ = st_.write_pos.load(std::memory_order_acquire);
+        return write_seen_ > r ? static_cast<std::size_t>(write_seen_ - r) : 0;
+    }
+
+    void read_exact(std::uint64_t& r, char* out, std::size_t n) {
+        std::optional<sc::WaitScope> waiting;
+        while (n > 0) {
+            std::size_t k = available(r);
+            if (k == 0) {
+                publish(r); // what was read so far makes room for the writer to go on
+                if (poll_until([&] { return available(r) > 0; })) continue;
+                if (!waiting) waiting.emplace(sc::Op::Get, serial_);
+                sleep_until_written(r, std::nullopt);
+                continue;
+            }
+            k = std::min(k, n);
+            copy_out(r, out, k);
+            r += k;
+            out += k;
+            n -= k;
+        }
+    }
+
+    void publish(std::uint64_t r) noexcept {
+        if (st_.read_pos.load(std::memory_order_relaxed) == r) return;
+        st_.read_pos.store(r);
+        if (st_.writers_waiting.load() != 0) {
+            st_.space_seq.fetch_add(1);
+            futex_wake_all(st_.space_seq);
+        }
+    }
+
+    // Sleeps while write_pos is still `r` (see RingWriter::wait_for_room for the handshake).
+    void sleep_until_written(std::uint64_t r, std::optional<std::int64_t> deadline) {
+        st_.readers_waiting.fetch_add(1);
+        const std::uint32_t seq = st_.data_seq.load();
+        if (st_.write_pos.load() == r) futex_wait(st_.data_seq, seq, deadline);
+        st_.readers_waiting.fetch_sub(1);
+    }
+
+    std::uint64_t write_seen_ = 0;
+};
+
 // Releases a lock row on scope exit.
 struct LockRelease {
     sc::ObjectRef& lock;
     ~LockRelease() { sync::lock_release(lock); }
 };
+
+// A slot of the queue's BoundedSemaphore(maxsize): taken by put, given back by get. The inspector reads
+// the free slots from its word; who holds them is not tracked (a getter gives back what a putter took).
+bool take_slot(sc::ObjectRef& sem, bool block, std::optional<double> timeout) {
+    if (sync::sem_try(sem.slot().state.sem)) return true;
+    return sync::sem_acquire(sem, block, timeout);
+}
+
+void give_slot(sc::ObjectRef& sem) {
+    sc::SemState& st = sem.slot().state.sem;
+    const std::uint32_t max = st.maxvalue.load(std::memory_order_relaxed);
+    std::uint32_t v = st.word.load(std::memory_order_relaxed);
+    do {
+        if (v >= max) throw ValueError("semaphore or lock released too many times");
+    } while (!st.word.compare_exchange_weak(v, v + 1, std::memory_order_release, std::memory_order_relaxed));
+    if (st.waiters.load() != 0) futex_wake(st.word, 1);
+}
 
 // ---- feeders -------------------------------------------------------------------------------------------
 
@@ -184,8 +279,9 @@ struct FeederState {
     std::mutex mutex;
     std::condition_variable wake; // new items or the sentinel
     std::condition_variable ended_cv;
-    std::deque<std::string> buffer;
-    std::atomic<std::size_t> pending{0}; // buffer.size(), readable without the mutex
+    std::string buffer;               // the items put, as the channel carries them
+    std::uint64_t buffered = 0;       // how many
+    std::atomic<bool> pending{false}; // buffered != 0, readable without the mutex
     bool sentinel = false;
     bool sleeping = false;
     bool ended = false;
@@ -210,31 +306,37 @@ sc::QueueFeeder* claim_feeder_entry(sc::QueueState& st) noexcept {
     return nullptr;
 }
 
+// A batch of this size or more gives its memory back once written: one huge item must not pin it.
+constexpr std::size_t kKeptBatchBytes = std::size_t(1) << 20;
+
 void feed(std::shared_ptr<FeederState> f) {
     sc::mark_internal_thread();
-    Channel channel(*f->queue);
+    RingWriter writer(*f->queue);
+    std::string batch;
     for (;;) {
-        std::deque<std::string> batch;
-        bool stop;
-        spin_until([&] { return f->pending.load(std::memory_order_relaxed) != 0; });
+        std::uint64_t items = 0;
+        bool stop = false;
+        poll_until([&] { return f->pending.load(std::memory_order_relaxed); });
         {
             std::unique_lock lock(f->mutex);
             f->sleeping = true;
-            f->wake.wait(lock, [&] { return !f->buffer.empty() || f->sentinel; });
+            f->wake.wait(lock, [&] { return f->buffered != 0 || f->sentinel; });
             f->sleeping = false;
-            batch.swap(f->buffer);
-            f->pending.store(0, std::memory_order_relaxed);
+            batch.clear();
+            batch.swap(f->buffer); // the emptied batch's memory serves the next items
+            items = std::exchange(f->buffered, 0);
+            f->pending.store(false, std::memory_order_relaxed);
             stop = f->sentinel;
         }
-        if (!batch.empty()) {
+        if (items != 0) {
             // One writer-lock hold per batch: items of one producer stay in order either way.
             sync::lock_acquire(*f->wlock, true, std::nullopt);
             LockRelease release{*f->wlock};
-            for (const std::string& item : batch) {
-                channel.write_message(item, f->entry);
-                if (f->entry) f->entry->items.fetch_sub(1, std::memory_order_relaxed);
-            }
+            writer.write(batch, f->entry);
+            sc::U64& ops = f->queue->slot().ops;
+            ops.store(ops.load(std::memory_order_relaxed) + items, std::memory_order_relaxed);
         }
+        if (batch.capacity() >= kKeptBatchBytes) std::string().swap(batch);
         if (stop) break;
     }
     // Python's feeder closes both pipe ends of its process once it has written everything.
@@ -264,12 +366,17 @@ void join_feeder(FeederState& f) {
 struct LocalQueue {
     sc::ObjectKind kind = sc::ObjectKind::Queue;
     std::shared_ptr<sc::ObjectRef> queue, rlock, wlock, sem;
+    // This process's ends of the channel: the reader used under the reader lock, the writer (SimpleQueue's
+    // synchronous puts) under the writer lock.
+    std::optional<RingReader> reader;
+    std::optional<RingWriter> writer;
+    std::atomic<bool> closed{false};            // checked by put and get without the mutex
+    std::atomic<FeederState*> running{nullptr}; // the feeder, once started
 
     std::mutex mutex; // guards what follows
     std::shared_ptr<FeederState> feeder;
-    bool closed = false;
     bool joincancelled = false;
-    bool handles_closed = false; // SimpleQueue.close()
+    std::atomic<bool> handles_closed{false}; // SimpleQueue.close()
     std::optional<util::Finalize> jointhread;
     std::optional<util::Finalize> close_finalizer;
 
@@ -278,30 +385,44 @@ struct LocalQueue {
         if (close_finalizer) (*close_finalizer)();
     }
 
+    void open_ends() {
+        reader.emplace(*queue);
+        writer.emplace(*queue);
+    }
+
     sc::QueueState& state() const { return queue->slot().state.queue; }
 
     bool ends_closed() {
+        if (handles_closed.load(std::memory_order_relaxed)) return true;
+        if (!closed.load(std::memory_order_relaxed)) return false;
         std::lock_guard lock(mutex);
-        if (handles_closed) return true;
-        if (!closed || !feeder) return false;
+        if (!feeder) return false;
         std::lock_guard feeder_lock(feeder->mutex);
         return feeder->ended;
     }
 
     // Appends a serialized item to this process's buffer, starting the feeder on the first put.
-    void enqueue(std::string payload) {
-        std::lock_guard lock(mutex);
-        if (!feeder) start_feeder();
-        if (kind == sc::ObjectKind::JoinableQueue) state().unfinished.fetch_add(1);
-        const std::size_t bytes = payload.size();
-        std::lock_guard feeder_lock(feeder->mutex);
-        if (feeder->entry) {
-            feeder->entry->items.fetch_add(1, std::memory_order_relaxed);
-            feeder->entry->bytes.fetch_add(bytes, std::memory_order_relaxed);
+    void enqueue(std::string_view payload) {
+        FeederState* f = running.load(std::memory_order_acquire);
+        if (!f) {
+            std::lock_guard lock(mutex);
+            if (!feeder) start_feeder();
+            f = feeder.get();
         }
-        feeder->buffer.push_back(std::move(payload));
-        feeder->pending.store(feeder->buffer.size(), std::memory_order_relaxed);
-        if (feeder->sleeping) feeder->wake.notify_one();
+        if (kind == sc::ObjectKind::JoinableQueue) state().unfinished.fetch_add(1);
+        if (f->entry) {
+            f->entry->items.fetch_add(1, std::memory_order_relaxed);
+            f->entry->bytes.fetch_add(kHeaderBytes + payload.size(), std::memory_order_relaxed);
+        }
+        bool sleeping;
+        {
+            std::lock_guard feeder_lock(f->mutex);
+            append_message(f->buffer, payload);
+            ++f->buffered;
+            f->pending.store(true, std::memory_order_relaxed);
+            sleeping = f->sleeping;
+        }
+        if (sleeping) f->wake.notify_one();
     }
 
     void start_feeder() {
@@ -312,6 +433,7 @@ struct LocalQueue {
         if (f->entry && joincancelled) f->entry->cancelled.store(1, std::memory_order_relaxed);
         std::thread(feed, f).detach();
         feeder = f;
+        running.store(f.get(), std::memory_order_release);
         if (!joincancelled) jointhread.emplace([f] { join_feeder(*f); }, -5);
         close_finalizer.emplace([f] { send_sentinel(*f); }, 10);
     }
@@ -322,7 +444,8 @@ struct LocalQueue {
         if (feeder)
             graveyard().push_back(std::move(feeder)); // its mutex may be held by a thread that is gone
         feeder.reset();
-        closed = false;
+        running.store(nullptr, std::memory_order_relaxed);
+        closed.store(false, std::memory_order_relaxed);
         joincancelled = false;
         jointhread.reset();
         close_finalizer.reset();
@@ -354,7 +477,9 @@ void reset_queues_after_fork() {
         if (auto q = weak.lock()) q->reset_after_fork();
 }
 
+// Opens this process's ends of the channel and registers `q` for the after-fork reset.
 std::shared_ptr<LocalQueue> track(std::shared_ptr<LocalQueue> q) {
+    q->open_ends();
     static const bool hook = [] {
         util::register_after_fork(reset_queues_after_fork);
         return true;
@@ -478,42 +603,34 @@ detail::LocalQueue& Queue::local() const {
 
 void Queue::put(const Object& obj, bool block, std::optional<double> timeout) {
     LocalQueue& l = local();
-    {
-        std::lock_guard lock(l.mutex);
-        if (l.closed) throw ValueError("Queue " + repr() + " is closed");
-    }
+    if (l.closed.load(std::memory_order_relaxed)) throw ValueError("Queue " + repr() + " is closed");
     // Serialized here, so that a value that cannot be sent is the caller's error and takes no slot.
-    std::string payload = pickle::dumps(obj);
+    const std::string payload = pickle::dumps(obj);
     sc::CompositeScope op(sc::Op::Put, l.queue->serial());
-    if (!detail::sync::sem_acquire(*l.sem, block, timeout)) throw Full("");
-    l.enqueue(std::move(payload));
-    l.queue->count_op();
+    if (!detail::take_slot(*l.sem, block, timeout)) throw Full("");
+    l.enqueue(payload); // the feeder counts the operation when it writes the item
     if (sc::full_events()) sc::record(sc::Op::Put, l.queue->serial(), 1);
 }
 
 Object Queue::get(bool block, std::optional<double> timeout) {
     LocalQueue& l = local();
-    {
-        std::lock_guard lock(l.mutex);
-        if (l.closed) throw ValueError("Queue " + repr() + " is closed");
-    }
+    if (l.closed.load(std::memory_order_relaxed)) throw ValueError("Queue " + repr() + " is closed");
     sc::CompositeScope op(sc::Op::Get, l.queue->serial());
-    detail::Channel channel(*l.queue);
     std::string payload;
     if (block && !timeout) {
         detail::sync::lock_acquire(*l.rlock, true, std::nullopt);
         {
             detail::LockRelease release{*l.rlock};
-            payload = channel.read_message();
+            payload = l.reader->read_message();
         }
-        detail::sync::sem_release(*l.sem);
+        detail::give_slot(*l.sem);
     } else {
         const auto deadline = block ? detail::deadline_after(timeout) : std::nullopt;
         if (!detail::sync::lock_acquire(*l.rlock, block, timeout)) throw Empty("");
         detail::LockRelease release{*l.rlock};
-        if (block ? !channel.wait_readable(deadline) : !channel.readable_now()) throw Empty("");
-        payload = channel.read_message();
-        detail::sync::sem_release(*l.sem);
+        if (block ? !l.reader->wait_readable(deadline) : !l.reader->readable_now()) throw Empty("");
+        payload = l.reader->read_message();
+        detail::give_slot(*l.sem);
     }
     l.queue->count_op();
     if (sc::full_events()) sc::record(sc::Op::Get, l.queue->serial(), 1);
@@ -529,7 +646,7 @@ std::int64_t Queue::qsize() const {
 bool Queue::empty() const {
     LocalQueue& l = local();
     if (l.ends_closed()) throw OSError("handle is closed");
-    return !detail::Channel(*l.queue).readable_now();
+    return !l.reader->readable_now();
 }
 
 bool Queue::full() const {
@@ -541,7 +658,7 @@ void Queue::close() {
     std::optional<util::Finalize> close;
     {
         std::lock_guard lock(l.mutex);
-        l.closed = true;
+        l.closed.store(true, std::memory_order_relaxed);
         close.swap(l.close_finalizer);
     }
     if (close) (*close)();
@@ -605,7 +722,9 @@ void JoinableQueue::task_done() {
         if (st.joiners_waiting.load() != 0) detail::futex_wake_all(st.tasks_seq);
     }
     l.queue->count_op();
-    if (sc::observing()) sc::record(sc::Op::TaskDone, l.queue->serial(), static_cast<std::int32_t>(n - 1));
+    // An event for each one only with an inspector attached; the count reaching zero always.
+    if (n == 1 ? sc::observing() : sc::full_events())
+        sc::record(sc::Op::TaskDone, l.queue->serial(), static_cast<std::int32_t>(n - 1));
 }
 
 void JoinableQueue::join() {
@@ -654,12 +773,15 @@ SimpleQueue::SimpleQueue(std::shared_ptr<detail::LocalQueue> local)
 void SimpleQueue::put(const Object& obj) {
     if (!local_) throw ValueError("this queue was moved from");
     LocalQueue& l = *local_;
-    std::string payload = pickle::dumps(obj); // before taking the lock, as Python does
+    // Serialized before taking the lock, as Python does, into this thread's reused message buffer.
+    thread_local std::string message;
+    message.clear();
+    detail::append_message(message, pickle::dumps(obj));
     if (l.ends_closed()) throw OSError("handle is closed");
     sc::CompositeScope op(sc::Op::Put, l.queue->serial());
     detail::sync::lock_acquire(*l.wlock, true, std::nullopt);
     detail::LockRelease release{*l.wlock};
-    detail::Channel(*l.queue).write_message(payload, nullptr);
+    l.writer->write(message, nullptr);
     l.queue->count_op();
     if (sc::full_events()) sc::record(sc::Op::Put, l.queue->serial(), 1);
 }
@@ -673,7 +795,7 @@ Object SimpleQueue::get() {
         sc::CompositeScope op(sc::Op::Get, l.queue->serial());
         detail::sync::lock_acquire(*l.rlock, true, std::nullopt);
         detail::LockRelease release{*l.rlock};
-        payload = detail::Channel(*l.queue).read_message();
+        payload = l.reader->read_message();
         l.queue->count_op();
         if (sc::full_events()) sc::record(sc::Op::Get, l.queue->serial(), 1);
     }
@@ -683,13 +805,12 @@ Object SimpleQueue::get() {
 bool SimpleQueue::empty() const {
     if (!local_) throw ValueError("this queue was moved from");
     if (local_->ends_closed()) throw OSError("handle is closed");
-    return !detail::Channel(*local_->queue).readable_now();
+    return !local_->reader->readable_now();
 }
 
 void SimpleQueue::close() {
     if (!local_) throw ValueError("this queue was moved from");
-    std::lock_guard lock(local_->mutex);
-    local_->handles_closed = true;
+    local_->handles_closed.store(true, std::memory_order_relaxed);
 }
 
 std::string SimpleQueue::repr() const {
