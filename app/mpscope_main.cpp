@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption paneOption(
         QStringLiteral("pane"),
         QStringLiteral("Bring a pane to the front: lesson, sessions, console, events, "
-                       "charts or memory."),
+                       "charts, memory or pool."),
         QStringLiteral("pane"));
     parser.addOptions({scenarioOption, methodOption, paramOption, tempoOption, attachOption, langOption,
                        screenshotOption, afterOption, sizeOption, paneOption});

@@ -820,6 +820,10 @@
         <source>Shared Memory</source>
         <translation>Shared Memory</translation>
     </message>
+    <message>
+        <source>Pool</source>
+        <translation>Pool</translation>
+    </message>
 </context>
 <context>
     <name>mpui::ObjectModel</name>
@@ -857,6 +861,96 @@
     <message>
         <source>Filter by name or kind…</source>
         <translation>Filter by name or kind…</translation>
+    </message>
+</context>
+<context>
+    <name>mpui::PoolModel</name>
+    <message>
+        <source>start-up %1, waiting %2, working %3</source>
+        <translation>start-up %1, waiting %2, working %3</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>starting</translation>
+    </message>
+    <message>
+        <source>waiting for a task</source>
+        <translation>waiting for a task</translation>
+    </message>
+    <message>
+        <source>working</source>
+        <translation>working</translation>
+    </message>
+    <message>
+        <source>exited</source>
+        <translation>exited</translation>
+    </message>
+    <message>
+        <source>empty</source>
+        <translation>empty</translation>
+    </message>
+    <message>
+        <source>%1 worker</source>
+        <translation>%1 worker</translation>
+    </message>
+    <message>
+        <source>%1 workers</source>
+        <translation>%1 workers</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3, %4 queued, %5 completed, %6 lost, %7 outstanding</source>
+        <translation>%1: %2, %3, %4 queued, %5 completed, %6 lost, %7 outstanding</translation>
+    </message>
+    <message>
+        <source>#%1 (replacement %2)</source>
+        <translation>#%1 (replacement %2)</translation>
+    </message>
+    <message>
+        <source>%1 (job %2, chunk %3)</source>
+        <translation>%1 (job %2, chunk %3)</translation>
+    </message>
+    <message>
+        <source>Replaces a worker that %1.</source>
+        <translation>Replaces a worker that %1.</translation>
+    </message>
+    <message>
+        <source>Pool</source>
+        <translation>Pool</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <source>PID</source>
+        <translation>PID</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Tasks done</source>
+        <translation>Tasks done</translation>
+    </message>
+    <message>
+        <source>Current task</source>
+        <translation>Current task</translation>
+    </message>
+    <message>
+        <source>Start-up / waiting / working</source>
+        <translation>Start-up / waiting / working</translation>
+    </message>
+</context>
+<context>
+    <name>mpui::PoolView</name>
+    <message>
+        <source>No process Pool in this session.</source>
+        <translation>No process Pool in this session.</translation>
+    </message>
+    <message>
+        <source>Bars: start-up (blue), waiting for a task (yellow), working (green), all on one time scale</source>
+        <translation>Bars: start-up (blue), waiting for a task (yellow), working (green), all on one time scale</translation>
     </message>
 </context>
 <context>

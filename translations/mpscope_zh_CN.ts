@@ -820,6 +820,10 @@
         <source>Shared Memory</source>
         <translation>共享内存</translation>
     </message>
+    <message>
+        <source>Pool</source>
+        <translation>进程池</translation>
+    </message>
 </context>
 <context>
     <name>mpui::ObjectModel</name>
@@ -857,6 +861,96 @@
     <message>
         <source>Filter by name or kind…</source>
         <translation>按名称或类型筛选…</translation>
+    </message>
+</context>
+<context>
+    <name>mpui::PoolModel</name>
+    <message>
+        <source>start-up %1, waiting %2, working %3</source>
+        <translation>启动 %1，等待 %2，工作 %3</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <source>waiting for a task</source>
+        <translation>等待任务</translation>
+    </message>
+    <message>
+        <source>working</source>
+        <translation>工作中</translation>
+    </message>
+    <message>
+        <source>exited</source>
+        <translation>已退出</translation>
+    </message>
+    <message>
+        <source>empty</source>
+        <translation>空位</translation>
+    </message>
+    <message>
+        <source>%1 worker</source>
+        <translation>%1 个工作进程</translation>
+    </message>
+    <message>
+        <source>%1 workers</source>
+        <translation>%1 个工作进程</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3, %4 queued, %5 completed, %6 lost, %7 outstanding</source>
+        <translation>%1：%2，%3，排队任务 %4 个，已完成 %5 个，丢失 %6 个，未就绪结果 %7 个</translation>
+    </message>
+    <message>
+        <source>#%1 (replacement %2)</source>
+        <translation>#%1（第 %2 次替换）</translation>
+    </message>
+    <message>
+        <source>%1 (job %2, chunk %3)</source>
+        <translation>%1（作业 %2，第 %3 块）</translation>
+    </message>
+    <message>
+        <source>Replaces a worker that %1.</source>
+        <translation>它接替的工作进程%1。</translation>
+    </message>
+    <message>
+        <source>Pool</source>
+        <translation>进程池</translation>
+    </message>
+    <message>
+        <source>Worker</source>
+        <translation>工作进程</translation>
+    </message>
+    <message>
+        <source>PID</source>
+        <translation>PID</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Tasks done</source>
+        <translation>已完成任务</translation>
+    </message>
+    <message>
+        <source>Current task</source>
+        <translation>当前任务</translation>
+    </message>
+    <message>
+        <source>Start-up / waiting / working</source>
+        <translation>启动 / 等待 / 工作</translation>
+    </message>
+</context>
+<context>
+    <name>mpui::PoolView</name>
+    <message>
+        <source>No process Pool in this session.</source>
+        <translation>此会话中没有进程池（Pool）。</translation>
+    </message>
+    <message>
+        <source>Bars: start-up (blue), waiting for a task (yellow), working (green), all on one time scale</source>
+        <translation>条形：启动（蓝色）、等待任务（黄色）、工作（绿色），全部使用同一时间刻度</translation>
     </message>
 </context>
 <context>

@@ -8,6 +8,8 @@
 #include "language.hpp"
 #include "object_model.hpp"
 #include "object_view.hpp"
+#include "pool_model.hpp"
+#include "pool_view.hpp"
 #include "process_model.hpp"
 #include "process_view.hpp"
 #include "resources.hpp"
@@ -63,7 +65,8 @@ MainWindow::MainWindow(QWidget* parent)
     , processModel_(std::make_unique<ProcessModel>())
     , objectModel_(std::make_unique<ObjectModel>())
     , eventModel_(std::make_unique<EventModel>())
-    , sessionModel_(std::make_unique<SessionListModel>()) {
+    , sessionModel_(std::make_unique<SessionListModel>())
+    , poolModel_(std::make_unique<PoolModel>()) {
     initResources();
     qRegisterMetaType<mpui::RunRequest>();
     setObjectName(QStringLiteral("mainWindow"));
@@ -170,6 +173,7 @@ void MainWindow::buildDocks() {
     events_ = make<EventView>(this, eventModel_.get(), &selection_);
     charts_ = make<ChartsView>(this, &selection_);
     heatMap_ = make<HeatMapView>(this, &selection_);
+    pool_ = make<PoolView>(this, poolModel_.get(), &selection_);
 
     processDock_ = addDock(processes_, "processesDock", Qt::RightDockWidgetArea);
     objectDock_ = addDock(objects_, "objectsDock", Qt::RightDockWidgetArea);
@@ -183,9 +187,11 @@ void MainWindow::buildDocks() {
     eventDock_ = addDock(events_, "eventsDock", Qt::BottomDockWidgetArea);
     chartDock_ = addDock(charts_, "chartsDock", Qt::BottomDockWidgetArea);
     memoryDock_ = addDock(heatMap_, "memoryDock", Qt::BottomDockWidgetArea);
+    poolDock_ = addDock(pool_, "poolDock", Qt::BottomDockWidgetArea);
     tabifyDockWidget(consoleDock_, eventDock_);
     tabifyDockWidget(eventDock_, chartDock_);
     tabifyDockWidget(chartDock_, memoryDock_);
+    tabifyDockWidget(memoryDock_, poolDock_);
     lessonDock_->raise();
     consoleDock_->raise();
     resizeDocks({processDock_}, {660}, Qt::Horizontal);
@@ -225,7 +231,7 @@ void MainWindow::buildMenus() {
     connect(viewMenu_, &QMenu::aboutToShow, this, [this] { idleAction_->setChecked(graph_->showIdle()); });
     viewMenu_->addSeparator();
     for (QDockWidget* dock : {processDock_, objectDock_, lessonDock_, sessionDock_, consoleDock_, eventDock_,
-                              chartDock_, memoryDock_})
+                              chartDock_, memoryDock_, poolDock_})
         viewMenu_->addAction(dock->toggleViewAction());
 
     languageMenu_ = menuBar()->addMenu(QString());
@@ -292,6 +298,7 @@ void MainWindow::detach() {
     processModel_->clear();
     objectModel_->clear();
     eventModel_->clear();
+    poolModel_->clear();
     graph_->clear();
     events_->clear();
     charts_->clear();
@@ -317,6 +324,8 @@ void MainWindow::applyFrame(const FramePtr& frame) {
     events_->setFrame(frame);
     charts_->setFrame(frame);
     heatMap_->setFrame(frame);
+    poolModel_->setFrame(frame);
+    pool_->setFrame(frame);
     const double now = uptime().nsecsElapsed() / 1e9;
     refreshMeter_.add(now);
     eventMeter_.add(now, static_cast<double>(frame->events.size()));
@@ -467,12 +476,14 @@ void MainWindow::retranslate() {
     eventDock_->setWindowTitle(tr("Events"));
     chartDock_->setWindowTitle(tr("Charts"));
     memoryDock_->setWindowTitle(tr("Shared Memory"));
+    poolDock_->setWindowTitle(tr("Pool"));
     for (QAction* a : languages_->actions())
         a->setChecked(a->data().toString() == currentLanguage());
     processModel_->retranslate();
     objectModel_->retranslate();
     eventModel_->retranslate();
     sessionModel_->retranslate();
+    poolModel_->retranslate();
     updateStatus();
 }
 

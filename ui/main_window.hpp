@@ -32,6 +32,8 @@ class ConsoleView;
 class LessonView;
 class HeatMapView;
 class ChartsView;
+class PoolModel;
+class PoolView;
 class RunToolbar;
 
 class MainWindow : public QMainWindow {
@@ -96,6 +98,7 @@ private:
     std::unique_ptr<ObjectModel> objectModel_;
     std::unique_ptr<EventModel> eventModel_;
     std::unique_ptr<SessionListModel> sessionModel_;
+    std::unique_ptr<PoolModel> poolModel_;
 
     // Widgets: children of this window (Qt's ownership), so plain pointers.
     RunToolbar* toolbar_ = nullptr;
@@ -108,9 +111,10 @@ private:
     LessonView* lesson_ = nullptr;
     HeatMapView* heatMap_ = nullptr;
     ChartsView* charts_ = nullptr;
+    PoolView* pool_ = nullptr;
     QDockWidget *processDock_ = nullptr, *objectDock_ = nullptr, *lessonDock_ = nullptr,
                 *sessionDock_ = nullptr, *consoleDock_ = nullptr, *eventDock_ = nullptr,
-                *chartDock_ = nullptr, *memoryDock_ = nullptr;
+                *chartDock_ = nullptr, *memoryDock_ = nullptr, *poolDock_ = nullptr;
 
     QMenu *sessionMenu_ = nullptr, *viewMenu_ = nullptr, *languageMenu_ = nullptr, *helpMenu_ = nullptr;
     QAction *attachAction_ = nullptr, *detachAction_ = nullptr, *screenshotAction_ = nullptr,
