@@ -394,10 +394,6 @@
         <translation>, held by %1, which %2.</translation>
     </message>
     <message>
-        <source>%1 joins %2 before draining %3: %2 cannot finish until what it put on %3 is read.</source>
-        <translation>%1 joins %2 before draining %3: %2 cannot finish until what it put on %3 is read.</translation>
-    </message>
-    <message>
         <source>%1 (%2) can never be satisfied: %3 waits on it, and nobody else uses it.</source>
         <translation>%1 (%2) can never be satisfied: %3 waits on it, and nobody else uses it.</translation>
     </message>
@@ -434,6 +430,44 @@
     <message>
         <source>%1 s</source>
         <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>which only %1 puts on</source>
+        <translation>which only %1 puts on</translation>
+    </message>
+    <message>
+        <source>which only %1 put on</source>
+        <translation>which only %1 put on</translation>
+    </message>
+    <message>
+        <source>which only %1 reads</source>
+        <translation>which only %1 reads</translation>
+    </message>
+    <message>
+        <source>which only %1 read</source>
+        <translation>which only %1 read</translation>
+    </message>
+    <message>
+        <source>waits for its feeder to flush %1 bytes into %2</source>
+        <translation>waits for its feeder to flush %1 bytes into %2</translation>
+    </message>
+    <message>
+        <source>cannot exit until its feeder flushes %1 bytes into %2</source>
+        <translation>cannot exit until its feeder flushes %1 bytes into %2</translation>
+    </message>
+    <message>
+        <source>cannot exit until its feeder flushes what it put into %1</source>
+        <translation>cannot exit until its feeder flushes what it put into %1</translation>
+    </message>
+    <message>
+        <source>%1 joins %2, which %3, %4</source>
+        <comment>%4: who alone reads the queue</comment>
+        <translation>%1 joins %2, which %3, %4</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3</source>
+        <comment>a process, its wait on a queue, and who alone could end it</comment>
+        <translation>%1 %2, %3</translation>
     </message>
 </context>
 <context>

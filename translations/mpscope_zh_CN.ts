@@ -363,7 +363,7 @@
     </message>
     <message>
         <source>Join before draining a queue</source>
-        <translation>取空队列之前就 join</translation>
+        <translation>取空队列之前就等待进程结束</translation>
     </message>
     <message>
         <source>Lock recovered from a dead holder</source>
@@ -392,10 +392,6 @@
     <message>
         <source>, held by %1, which %2.</source>
         <translation>，它由 %1 持有，而该进程%2。</translation>
-    </message>
-    <message>
-        <source>%1 joins %2 before draining %3: %2 cannot finish until what it put on %3 is read.</source>
-        <translation>%1 在取空 %3 之前就 join 了 %2：%2 放进 %3 的数据被读走之前，它无法结束。</translation>
     </message>
     <message>
         <source>%1 (%2) can never be satisfied: %3 waits on it, and nobody else uses it.</source>
@@ -434,6 +430,44 @@
     <message>
         <source>%1 s</source>
         <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>which only %1 puts on</source>
+        <translation>只有 %1 会向 %2 放数据</translation>
+    </message>
+    <message>
+        <source>which only %1 put on</source>
+        <translation>只有 %1 会向 %2 放数据</translation>
+    </message>
+    <message>
+        <source>which only %1 reads</source>
+        <translation>只有 %1 会读取 %2</translation>
+    </message>
+    <message>
+        <source>which only %1 read</source>
+        <translation>只有 %1 会读取 %2</translation>
+    </message>
+    <message>
+        <source>waits for its feeder to flush %1 bytes into %2</source>
+        <translation>等待其 feeder 线程把 %1 字节写入 %2</translation>
+    </message>
+    <message>
+        <source>cannot exit until its feeder flushes %1 bytes into %2</source>
+        <translation>要等它的 feeder 线程把 %1 字节写入 %2 后才能退出</translation>
+    </message>
+    <message>
+        <source>cannot exit until its feeder flushes what it put into %1</source>
+        <translation>要等它的 feeder 线程把放入的数据全部写入 %1 后才能退出</translation>
+    </message>
+    <message>
+        <source>%1 joins %2, which %3, %4</source>
+        <comment>%4: who alone reads the queue</comment>
+        <translation>%1 等待 %2 结束（join），但 %2 %3，而%4</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3</source>
+        <comment>a process, its wait on a queue, and who alone could end it</comment>
+        <translation>%1 %2，而%3</translation>
     </message>
 </context>
 <context>

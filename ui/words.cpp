@@ -121,20 +121,76 @@ QString chainText(const std::vector<Step>& steps, bool closing) {
     return out + Words::tr(".", "end of a sentence");
 }
 
-// The clauses after the waiters of an unsatisfiable wait: the other blocked processes and the ended ones.
-QString othersText(const Diagnosis& d, std::size_t firstOther) {
+QString doing(const Step& s) {
+    return format(Words::tr("%1 %2", "a process and what it does"), {str(s.process.name), phrase(s)});
+}
+
+// The clauses after the waiters of an unsatisfiable wait: the other blocked processes (but those in
+// `skip`, already told) and the ended ones.
+QStringList otherClauses(const Diagnosis& d, std::size_t firstOther,
+                         const std::vector<const Step*>& skip = {}) {
     QStringList clauses;
     for (std::size_t i = firstOther; i < d.steps.size(); ++i)
-        clauses << format(Words::tr("%1 %2", "a process and what it does"),
-                          {str(d.steps[i].process.name), phrase(d.steps[i])});
+        if (std::find(skip.begin(), skip.end(), &d.steps[i]) == skip.end()) clauses << doing(d.steps[i]);
     for (const ProcessRef& g : d.gone)
         clauses << format(Words::tr("%1 %2", "a process and what it does"),
                           {str(g.name), Words::ended(g.state, g.exitcode)});
-    return clauses.join(Words::tr("; ", "between clauses"));
+    return clauses;
+}
+
+QString othersText(const Diagnosis& d, std::size_t firstOther) {
+    return otherClauses(d, firstOther).join(Words::tr("; ", "between clauses"));
 }
 
 bool isFeeding(const std::string& op) {
     return op == "put" || op == "feeder_flush";
+}
+
+// "which only MainProcess reads" / "which only Process-2 and Process-3 put on": who alone could end a wait
+// of `op` on `queue`. %2, the queue, is for languages that name it again.
+QString onlyServing(const QStringList& names, const std::string& op, const QString& queue) {
+    const bool one = names.size() == 1;
+    if (op == "get")
+        return format(one ? Words::tr("which only %1 puts on") : Words::tr("which only %1 put on"),
+                      {Words::list(names), queue});
+    return format(one ? Words::tr("which only %1 reads") : Words::tr("which only %1 read"),
+                  {Words::list(names), queue});
+}
+
+// A wait on a queue, with the bytes a feeder still has to flush when they are known.
+QString queueWaitPhrase(const Step& s) {
+    if (s.op == "feeder_flush" && s.bytes > 0)
+        return format(Words::tr("waits for its feeder to flush %1 bytes into %2"),
+                      {QString::number(s.bytes), str(s.object.name)});
+    return phrase(s);
+}
+
+// "MainProcess joins worker, which cannot exit until its feeder flushes 196625 bytes into results, which
+// only MainProcess reads." - mp::scope's wording, clause by clause; then what else the diagnosis knows.
+QString joinBeforeDrainText(const Diagnosis& d, const Step& join, const Step& feeding,
+                            std::size_t firstReader) {
+    QString blocked;
+    if (feeding.op == "feeder_flush")
+        blocked = feeding.bytes > 0
+                      ? format(Words::tr("cannot exit until its feeder flushes %1 bytes into %2"),
+                               {QString::number(feeding.bytes), str(feeding.object.name)})
+                      : format(Words::tr("cannot exit until its feeder flushes what it put into %1"),
+                               {str(feeding.object.name)});
+    else
+        blocked = phrase(feeding);
+    QStringList readers;
+    for (std::size_t i = firstReader; i < d.steps.size(); ++i)
+        readers << str(d.steps[i].process.name);
+    QString out = format(Words::tr("%1 joins %2, which %3, %4", "%4: who alone reads the queue"),
+                         {str(join.process.name), str(join.target.name), blocked,
+                          onlyServing(readers, feeding.op, str(feeding.object.name))});
+    QStringList rest;
+    for (std::size_t i = 0; i < firstReader; ++i)
+        if (&d.steps[i] != &feeding) rest << doing(d.steps[i]);
+    rest << otherClauses(d, firstReader, {&join, &feeding});
+    for (const QString& clause : rest)
+        out += Words::tr("; ", "between clauses") + clause;
+    return out + Words::tr(".", "end of a sentence");
 }
 
 QString holderName(const Snapshot& snap, mp::scope::ProcessId id) {
@@ -384,12 +440,11 @@ QString Words::diagnosisTitle(DiagnosisKind kind) {
         return tr("Unsatisfiable wait");
     case DiagnosisKind::JoinBeforeDrain:
         return tr("Join before draining a queue");
+    case DiagnosisKind::QueueCycle:
+        return tr("Queue cycle");
     case DiagnosisKind::Recovered:
         return tr("Lock recovered from a dead holder");
-    default:
-        break;
     }
-    if (std::string_view(mp::scope::to_string(kind)) == "queue_cycle") return tr("Queue cycle");
     return QString::fromUtf8(mp::scope::title(kind));
 }
 
@@ -425,18 +480,12 @@ QString Words::diagnosisText(const Diagnosis& d) {
         std::vector<const Step*> waits;
         for (const Step& s : d.steps)
             if (s.relation == Relation::WaitsFor && s.object.id == object.id) waits.push_back(&s);
-        if (d.kind == DiagnosisKind::JoinBeforeDrain) {
-            auto feeding = [&](mp::scope::ProcessId p) {
-                return std::any_of(waits.begin(), waits.end(),
-                                   [&](const Step* w) { return w->process.id == p && isFeeding(w->op); });
-            };
+        if (d.kind == DiagnosisKind::JoinBeforeDrain)
             for (const Step& s : d.steps)
-                if (s.relation == Relation::Joins && feeding(s.target.id))
-                    return format(
-                        tr("%1 joins %2 before draining %3: %2 cannot finish until what it put on %3 is "
-                           "read."),
-                        {str(s.process.name), str(s.target.name), str(object.name)});
-        }
+                if (s.relation == Relation::Joins)
+                    for (const Step* w : waits)
+                        if (w->process.id == s.target.id && isFeeding(w->op))
+                            return joinBeforeDrainText(d, s, *w, waits.size());
         const QString others = othersText(d, waits.size());
         const bool one = waits.size() == 1;
         const QString who = list(names(waits));
@@ -451,6 +500,19 @@ QString Words::diagnosisText(const Diagnosis& d) {
                      "help is blocked or gone: %4."),
             {str(object.name), str(object.kind), who, others});
     }
+    case DiagnosisKind::QueueCycle: {
+        // "Process-1 waits to put on Queue-1, which only Process-2 reads; Process-2 waits to put on
+        // Queue-2, which only Process-1 reads."
+        QStringList clauses;
+        for (std::size_t i = 0; i < d.steps.size(); ++i) {
+            const Step& s = d.steps[i];
+            const Step& next = d.steps[(i + 1) % d.steps.size()];
+            clauses << format(tr("%1 %2, %3", "a process, its wait on a queue, and who alone could end it"),
+                              {str(s.process.name), queueWaitPhrase(s),
+                               onlyServing({str(next.process.name)}, s.op, str(s.object.name))});
+        }
+        return clauses.join(tr("; ", "between clauses")) + end;
+    }
     case DiagnosisKind::Recovered: {
         QString out = format(tr("%1 died holding %2; the next acquirer recovered it"),
                              {withPid(d.steps.front().process), str(d.steps.front().object.name)});
@@ -458,8 +520,6 @@ QString Words::diagnosisText(const Diagnosis& d) {
             out += format(tr(", and it is now held by %1"), {str(d.steps[1].process.name)});
         return out + end;
     }
-    default:
-        break;
     }
     return diagnosisTitle(d.kind);
 }

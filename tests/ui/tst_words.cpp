@@ -59,6 +59,68 @@ mp::scope::Snapshot troubled() {
     return s;
 }
 
+// MainProcess joins worker, whose feeder still has to flush 196625 bytes into results - which only
+// MainProcess and starter read, and starter waits for an event nobody sets. `feeder` false: worker's own
+// put blocks on the full queue instead (its feeder's load unknown).
+mp::scope::Snapshot joinBeforeDrain(bool feeder = true) {
+    mp::scope::Snapshot s;
+    s.session.name = "mpscope-test-join-before-drain";
+    s.time = 20;
+    auto main = ui_test::process(1, 0, "MainProcess");
+    main.waits.push_back(ui_test::wait("join", 0, 10, 2));
+    s.processes.push_back(main);
+    auto worker = ui_test::process(2, 1, "worker");
+    worker.waits.push_back(ui_test::wait(feeder ? "feeder_flush" : "put", 1, 10));
+    s.processes.push_back(worker);
+    auto starter = ui_test::process(3, 1, "starter");
+    starter.waits.push_back(ui_test::wait("event_wait", 2, 10));
+    s.processes.push_back(starter);
+
+    auto results = ui_test::object(1, "Queue", "results");
+    results.users = {1, 2, 3};
+    results.items = 1;
+    results.used_bytes = 65536;
+    results.capacity_bytes = 65536;
+    if (feeder)
+        results.feeders.push_back({2, 1, 196625, true, false});
+    else
+        results.maxsize = 1;
+    s.objects.push_back(results);
+    auto event = ui_test::object(2, "Event", "go");
+    event.users = {3};
+    s.objects.push_back(event);
+    return s;
+}
+
+// Two workers each blocked on a queue only the other serves: full queues they put on (`op` "put", the
+// first one's feeder holding bytes it cannot flush) or empty ones they get from ("get").
+mp::scope::Snapshot queueCycle(const std::string& op) {
+    mp::scope::Snapshot s;
+    s.session.name = "mpscope-test-queue-cycle";
+    s.time = 20;
+    s.processes.push_back(ui_test::process(1, 0, "MainProcess"));
+    auto ping = ui_test::process(2, 1, "ping");
+    ping.waits.push_back(ui_test::wait(op == "put" ? "feeder_flush" : op, 1, 10));
+    s.processes.push_back(ping);
+    auto pong = ui_test::process(3, 1, "pong");
+    pong.waits.push_back(ui_test::wait(op, 2, 10));
+    s.processes.push_back(pong);
+    for (mp::scope::ObjectId id : {1u, 2u}) {
+        auto q = ui_test::object(id, "Queue", id == 1 ? "to_pong" : "to_ping");
+        q.users = {2, 3};
+        q.items = op == "put" ? 1 : 0;
+        q.maxsize = op == "put" ? 1 : 0;
+        s.objects.push_back(q);
+    }
+    if (op == "put") s.objects[0].feeders.push_back({2, 1, 4096, true, false});
+    return s;
+}
+
+std::vector<mp::scope::Snapshot> snapshots() {
+    return {ui_test::diningPhilosophers(5), troubled(),        joinBeforeDrain(),
+            joinBeforeDrain(false),         queueCycle("put"), queueCycle("get")};
+}
+
 std::vector<mp::scope::Diagnosis> everything(const mp::scope::Snapshot& s) {
     auto all = mp::scope::find_deadlocks(s);
     for (auto& d : mp::scope::find_recoveries(s))
@@ -77,10 +139,14 @@ private slots:
         QTest::addColumn<int>("which");
         QTest::newRow("dining philosophers") << 0;
         QTest::newRow("dead holder, barrier, recovery") << 1;
+        QTest::newRow("join before drain, feeder") << 2;
+        QTest::newRow("join before drain, full queue") << 3;
+        QTest::newRow("queue cycle, full") << 4;
+        QTest::newRow("queue cycle, empty") << 5;
     }
     void diagnosisReadsAsTheCoreWordsIt() {
         QFETCH(int, which);
-        const auto snap = which == 0 ? ui_test::diningPhilosophers(5) : troubled();
+        const auto snap = snapshots().at(static_cast<std::size_t>(which));
         const auto diagnoses = everything(snap);
         QVERIFY(!diagnoses.empty());
         for (const auto& d : diagnoses) {
@@ -91,14 +157,31 @@ private slots:
 
     void kindsCovered() {
         std::set<DiagnosisKind> kinds;
-        for (const auto& snap : {ui_test::diningPhilosophers(5), troubled()})
+        for (const auto& snap : snapshots())
             for (const auto& d : everything(snap))
                 kinds.insert(d.kind);
         QVERIFY(kinds.count(DiagnosisKind::LockCycle));
         QVERIFY(kinds.count(DiagnosisKind::JoinChain));
         QVERIFY(kinds.count(DiagnosisKind::DeadHolder));
         QVERIFY(kinds.count(DiagnosisKind::Unsatisfiable));
+        QVERIFY(kinds.count(DiagnosisKind::JoinBeforeDrain));
+        QVERIFY(kinds.count(DiagnosisKind::QueueCycle));
         QVERIFY(kinds.count(DiagnosisKind::Recovered));
+    }
+
+    void queuesInWords() {
+        auto diagnoses = mp::scope::find_deadlocks(joinBeforeDrain());
+        QCOMPARE(diagnoses.front().kind, DiagnosisKind::JoinBeforeDrain);
+        QCOMPARE(mpui::Words::diagnosisText(diagnoses.front()),
+                 QStringLiteral("MainProcess joins worker, which cannot exit until its feeder flushes 196625 "
+                                "bytes into results, which only MainProcess and starter read; starter waits "
+                                "for event go."));
+        diagnoses = mp::scope::find_deadlocks(queueCycle("put"));
+        QCOMPARE(diagnoses.front().kind, DiagnosisKind::QueueCycle);
+        QCOMPARE(mpui::Words::diagnosisText(diagnoses.front()),
+                 QStringLiteral("ping waits for its feeder to flush 4096 bytes into to_pong, which only pong "
+                                "reads; pong waits to put on to_ping, which only ping reads."));
+        QCOMPARE(mpui::Words::diagnosisTitle(DiagnosisKind::QueueCycle), QStringLiteral("Queue cycle"));
     }
 
     void diningInWords() {
@@ -113,8 +196,9 @@ private slots:
         QVERIFY(mpui::setLanguage("zh_CN"));
         const QRegularExpression english(
             QStringLiteral("\\b(holds|waits|which|held|joins|and|can never|nobody|died|"
-                           "exited|killed|recovered)\\b"));
-        for (const auto& snap : {ui_test::diningPhilosophers(5), troubled()})
+                           "exited|killed|recovered|cannot|exit|until|flush(es)?|bytes|into|only|"
+                           "reads?|puts?)\\b"));
+        for (const auto& snap : snapshots())
             for (const auto& d : everything(snap)) {
                 const QString text = mpui::Words::diagnosisText(d);
                 QVERIFY2(!english.match(text).hasMatch(), qPrintable(text));
@@ -128,6 +212,12 @@ private slots:
                 "philosopher-0 持有 fork-0，并等待 fork-1（由 philosopher-1 持有）；philosopher-1 等待 "
                 "fork-2（由 philosopher-2 持有）；philosopher-2 等待 fork-0（由 philosopher-0 持有）。"));
         QCOMPARE(mpui::Words::diagnosisTitle(DiagnosisKind::LockCycle), QStringLiteral("锁环"));
+        QCOMPARE(
+            mpui::Words::diagnosisText(mp::scope::find_deadlocks(joinBeforeDrain()).front()),
+            QStringLiteral("MainProcess 等待 worker 结束（join），但 worker 要等它的 feeder 线程把 196625 "
+                           "字节写入 results 后才能退出，而只有 MainProcess 和 starter 会读取 "
+                           "results；starter 等待事件 go。"));
+        QCOMPARE(mpui::Words::diagnosisTitle(DiagnosisKind::QueueCycle), QStringLiteral("队列环"));
         QVERIFY(mpui::setLanguage("en"));
     }
 
