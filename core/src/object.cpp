@@ -380,15 +380,11 @@ Object::Object(Handle handle)
 Object::Object(ExceptionValue exception)
     : value_(std::in_place_index<index(Kind::Exception)>, std::move(exception)) {}
 
-Object::Object(const Object& other) = default;
-
 Object& Object::operator=(const Object& other) {
     // Copy first: `other` may live inside the value being replaced (x = x[0]).
     Object copy(other);
     return *this = std::move(copy);
 }
-
-Object::~Object() = default;
 
 Object Object::bytes(std::string data) {
     Object o;

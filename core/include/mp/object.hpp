@@ -173,7 +173,7 @@ class Object {
 public:
     using Kind = ObjectKind;
 
-    Object() noexcept = default;
+    Object() noexcept {}
     Object(NoneType) noexcept {}
     // Templates so that pointers and other scalars do not silently become bool or int.
     template <class T>
@@ -297,7 +297,19 @@ private:
                                  std::string, std::string, detail::Box<std::vector<Object>>,
                                  detail::Box<std::vector<Object>>, detail::Box<Dict>, detail::Box<Set>,
                                  detail::Box<Set>, detail::Box<Handle>, detail::Box<ExceptionValue>>;
-    Storage value_;
+    // None, bool, int and float: nothing to free, so copies, moves and destruction skip the variant's
+    // visit for them (the bulk of the Objects in a large list).
+    static constexpr bool is_scalar(std::size_t i) noexcept {
+        return i == index(Kind::None) || i == index(Kind::Bool) || i == index(Kind::Int) ||
+               i == index(Kind::Float);
+    }
+    static Storage copy_of(const Storage& value);
+    static Storage take(Storage& value) noexcept;
+
+    // In a union so that ~Object alone decides whether the variant needs destroying.
+    union {
+        Storage value_{};
+    };
 };
 
 std::ostream& operator<<(std::ostream& out, const Object& object); // prints str()
@@ -354,17 +366,48 @@ private:
     detail::HashIndex index_;
 };
 
-inline Object::Object(Object&& other) noexcept
-    : value_(std::move(other.value_)) {
-    other.value_.emplace<index(Kind::None)>();
+inline Object::Storage Object::copy_of(const Storage& value) {
+    switch (value.index()) {
+    case index(Kind::None):
+        return Storage();
+    case index(Kind::Bool):
+        return Storage(std::in_place_index<index(Kind::Bool)>, *std::get_if<index(Kind::Bool)>(&value));
+    case index(Kind::Int):
+        return Storage(std::in_place_index<index(Kind::Int)>, *std::get_if<index(Kind::Int)>(&value));
+    case index(Kind::Float):
+        return Storage(std::in_place_index<index(Kind::Float)>, *std::get_if<index(Kind::Float)>(&value));
+    default:
+        return value;
+    }
 }
+
+// Leaves None behind.
+inline Object::Storage Object::take(Storage& value) noexcept {
+    if (is_scalar(value.index())) {
+        Storage out = copy_of(value);
+        std::construct_at(&value); // a scalar needs no destruction
+        return out;
+    }
+    Storage out(std::move(value));
+    value.emplace<index(Kind::None)>();
+    return out;
+}
+
+inline Object::Object(const Object& other)
+    : value_(copy_of(other.value_)) {}
+
+inline Object::Object(Object&& other) noexcept
+    : value_(take(other.value_)) {}
 
 // Takes the value out first: `other` may live inside the value being replaced (x = std::move(x[0])).
 inline Object& Object::operator=(Object&& other) noexcept {
-    Storage taken(std::move(other.value_));
-    other.value_.emplace<index(Kind::None)>();
+    Storage taken = take(other.value_);
     value_ = std::move(taken);
     return *this;
+}
+
+inline Object::~Object() {
+    if (!is_scalar(value_.index())) std::destroy_at(&value_);
 }
 
 // ---------------------------------------------------------------------------------------------------
