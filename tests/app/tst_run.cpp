@@ -159,6 +159,59 @@ const std::map<QString, Expect>& expectations() {
         {"pipe_bytes",
          {{"[1, 'hello', None]", "b'thank you'", "20 bytes received into a 10-int array",
            "array('i', [0, 1, 2, 3, 4, 0, 0, 0, 0, 0])"}}},
+        {"pool_map_vs_imap",
+         {{"a Pool of 3 workers; tasks 0 to 5 take [0.9, 0.1, 0.2, 0.5, 0.1, 0.8] s at tempo 1 "
+           "(task 0 is the slowest)",
+           "map and imap kept the input order; imap_unordered gave each result as soon as it was ready"},
+          [](const Run& r, const QString&) {
+              QCOMPARE(r.out.count(
+                           QRegularExpression("^map returned \\[0, 1, 2, 3, 4, 5\\] after \\d+\\.\\d\\d s$",
+                                              QRegularExpression::MultilineOption)),
+                       1);
+              // imap in input order; imap_unordered in some order, the one it then sums up.
+              auto tasks = [&](const QString& call) {
+                  QStringList order;
+                  const QRegularExpression given("^" + call + " gives task (\\d) after \\d+\\.\\d\\d s$");
+                  for (const QString& line : r.lines())
+                      if (const auto m = given.match(line); m.hasMatch()) order << m.captured(1);
+                  return order;
+              };
+              QCOMPARE(tasks("imap"), QStringList({"0", "1", "2", "3", "4", "5"}));
+              const QStringList unordered = tasks("imap_unordered");
+              QStringList sorted = unordered;
+              sorted.sort();
+              QCOMPARE(sorted, QStringList({"0", "1", "2", "3", "4", "5"}));
+              QVERIFY2(r.lines().contains("imap_unordered's order: [" + unordered.join(", ") + "]"),
+                       qPrintable(r.out));
+          }}},
+        {"pool_worker_killed",
+         {{"apply_async: 8 tasks of half a second each; task 3 takes much longer",
+           "7 of 8 tasks completed; only the killed worker's task failed"},
+          [](const Run& r, const QString& method) {
+              const QString worker = method == "fork"    ? "ForkPoolWorker-"
+                                     : method == "spawn" ? "SpawnPoolWorker-"
+                                                         : "ForkServerPoolWorker-";
+              QVERIFY2(
+                  r.lines().contains("the pool's workers: " + worker + "1, " + worker + "2, " + worker + "3"),
+                  qPrintable(r.out));
+              // Exactly task 3 fails, naming the worker that was killed and its pid.
+              const auto lost =
+                  QRegularExpression("^task 3 failed: WorkerLostError: Worker (" + worker +
+                                         "[123]) \\(pid (\\d+)\\) died while running this task: it "
+                                         "was killed by signal 9 \\(SIGKILL\\)$",
+                                     QRegularExpression::MultilineOption)
+                      .match(r.out);
+              QVERIFY2(lost.hasMatch(), qPrintable(r.out));
+              QCOMPARE(count_containing(r, " failed: "), 1);
+              QVERIFY(r.lines().contains("the main process kills the worker running task 3 (pid " +
+                                         lost.captured(2) + ") with SIGKILL"));
+              QCOMPARE(r.out.count(QRegularExpression("^task [0-7]: done by " + worker + "\\d$",
+                                                      QRegularExpression::MultilineOption)),
+                       7);
+              // The killed worker's slot has a new worker, whose name continues the counter.
+              QVERIFY2(r.lines().contains("the pool replaced " + lost.captured(1) + " with " + worker + "4"),
+                       qPrintable(r.out));
+          }}},
         {"process_hello", {{"hello bob"}}},
         {"process_info",
          {{"main line", "function f", "hello bob"},
@@ -332,7 +385,9 @@ private slots:
                                  "sharedctypes_point",
                                  "queue_basic",
                                  "joinable_queue",
-                                 "queue_workers"})
+                                 "queue_workers",
+                                 "pool_map_vs_imap",
+                                 "pool_worker_killed"})
             QVERIFY2(names.contains(name), name);
         // Every lesson file belongs to a scenario.
         for (const QString& file : QDir(MPSCOPE_SOURCE_DIR "/resources/scenarios").entryList({"*.json"}))
