@@ -304,7 +304,8 @@ private:
                i == index(Kind::Float);
     }
     static Storage copy_of(const Storage& value);
-    static Storage take(Storage& value) noexcept;
+    // Constructs in `to`, which holds no value needing destruction, the scalar `from` holds.
+    static void place_scalar(Storage& to, const Storage& from) noexcept;
 
     // In a union so that ~Object alone decides whether the variant needs destroying.
     union {
@@ -381,28 +382,55 @@ inline Object::Storage Object::copy_of(const Storage& value) {
     }
 }
 
-// Leaves None behind.
-inline Object::Storage Object::take(Storage& value) noexcept {
-    if (is_scalar(value.index())) {
-        Storage out = copy_of(value);
-        std::construct_at(&value); // a scalar needs no destruction
-        return out;
+// Without std::variant's move or assignment, which dispatch through a table of functions even for an int.
+inline void Object::place_scalar(Storage& to, const Storage& from) noexcept {
+    switch (from.index()) {
+    case index(Kind::Bool):
+        std::construct_at(&to, std::in_place_index<index(Kind::Bool)>,
+                          *std::get_if<index(Kind::Bool)>(&from));
+        return;
+    case index(Kind::Int):
+        std::construct_at(&to, std::in_place_index<index(Kind::Int)>, *std::get_if<index(Kind::Int)>(&from));
+        return;
+    case index(Kind::Float):
+        std::construct_at(&to, std::in_place_index<index(Kind::Float)>,
+                          *std::get_if<index(Kind::Float)>(&from));
+        return;
+    default:
+        std::construct_at(&to);
+        return;
     }
-    Storage out(std::move(value));
-    value.emplace<index(Kind::None)>();
-    return out;
 }
 
 inline Object::Object(const Object& other)
     : value_(copy_of(other.value_)) {}
 
-inline Object::Object(Object&& other) noexcept
-    : value_(take(other.value_)) {}
+// Leaves None behind.
+inline Object::Object(Object&& other) noexcept {
+    if (is_scalar(other.value_.index())) {
+        place_scalar(value_, other.value_);
+        std::construct_at(&other.value_); // a scalar needs no destruction
+    } else {
+        std::construct_at(&value_, std::move(other.value_));
+        other.value_.template emplace<index(Kind::None)>();
+    }
+}
 
 // Takes the value out first: `other` may live inside the value being replaced (x = std::move(x[0])).
 inline Object& Object::operator=(Object&& other) noexcept {
-    Storage taken = take(other.value_);
-    value_ = std::move(taken);
+    if (this == &other) return *this;
+    if (is_scalar(other.value_.index()) && is_scalar(value_.index())) {
+        place_scalar(value_, other.value_);
+        std::construct_at(&other.value_);
+        return *this;
+    }
+    Object taken(std::move(other));
+    if (!is_scalar(value_.index())) std::destroy_at(&value_);
+    if (is_scalar(taken.value_.index())) {
+        place_scalar(value_, taken.value_);
+    } else {
+        std::construct_at(&value_, std::move(taken.value_));
+    }
     return *this;
 }
 
