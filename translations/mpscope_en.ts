@@ -469,6 +469,38 @@
         <comment>a process, its wait on a queue, and who alone could end it</comment>
         <translation>%1 %2, %3</translation>
     </message>
+    <message>
+        <source>%1, %2 of %3 workers working</source>
+        <translation>%1, %2 of %3 workers working</translation>
+    </message>
+    <message>
+        <source>%1 task queued</source>
+        <translation>%1 task queued</translation>
+    </message>
+    <message>
+        <source>%1 tasks queued</source>
+        <translation>%1 tasks queued</translation>
+    </message>
+    <message>
+        <source>%1 completed</source>
+        <translation>%1 completed</translation>
+    </message>
+    <message>
+        <source>%1 lost with their worker</source>
+        <translation>%1 lost with their worker</translation>
+    </message>
+    <message>
+        <source>%1 worker replaced</source>
+        <translation>%1 worker replaced</translation>
+    </message>
+    <message>
+        <source>%1 workers replaced</source>
+        <translation>%1 workers replaced</translation>
+    </message>
+    <message>
+        <source>%1 of %2 working</source>
+        <translation>%1 of %2 working</translation>
+    </message>
 </context>
 <context>
     <name>mpui::ChartsView</name>

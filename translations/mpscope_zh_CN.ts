@@ -469,6 +469,38 @@
         <comment>a process, its wait on a queue, and who alone could end it</comment>
         <translation>%1 %2，而%3</translation>
     </message>
+    <message>
+        <source>%1, %2 of %3 workers working</source>
+        <translation>%1，%3 个工作进程中有 %2 个在工作</translation>
+    </message>
+    <message>
+        <source>%1 task queued</source>
+        <translation>排队任务 %1 个</translation>
+    </message>
+    <message>
+        <source>%1 tasks queued</source>
+        <translation>排队任务 %1 个</translation>
+    </message>
+    <message>
+        <source>%1 completed</source>
+        <translation>已完成 %1 个</translation>
+    </message>
+    <message>
+        <source>%1 lost with their worker</source>
+        <translation>%1 个随工作进程一起丢失</translation>
+    </message>
+    <message>
+        <source>%1 worker replaced</source>
+        <translation>已替换 %1 个工作进程</translation>
+    </message>
+    <message>
+        <source>%1 workers replaced</source>
+        <translation>已替换 %1 个工作进程</translation>
+    </message>
+    <message>
+        <source>%1 of %2 working</source>
+        <translation>%2 个中 %1 个在工作</translation>
+    </message>
 </context>
 <context>
     <name>mpui::ChartsView</name>

@@ -193,6 +193,10 @@ ObjectModel::Gauge ObjectModel::gauge(const ObjectInfo& o) const {
         }
         if (o.capacity_bytes)
             l.backlog = static_cast<double>(backlog) / static_cast<double>(o.capacity_bytes);
+    } else if (o.kind == "Pool") {
+        const int busy = busyWorkers(o);
+        l.fill = o.pool_size ? static_cast<double>(busy) / o.pool_size : 0;
+        l.text = QStringLiteral("%1 / %2").arg(busy).arg(o.pool_size);
     } else if (o.kind == "Event") {
         l.fill = o.flag ? 1 : 0;
         l.text = o.flag ? Words::tr("set") : Words::tr("not set");

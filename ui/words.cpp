@@ -39,6 +39,11 @@ QString format(const QString& pattern, std::initializer_list<QString> args) {
     return out;
 }
 
+int busyWorkers(const ObjectInfo& pool) {
+    return static_cast<int>(std::count_if(pool.workers.begin(), pool.workers.end(),
+                                          [](const auto& w) { return w.state == "working"; }));
+}
+
 namespace {
 
 QString str(const std::string& s) {
@@ -394,6 +399,14 @@ QString Words::objectState(const Snapshot& snap, const ObjectInfo& o) {
         }
         if (!backlog.isEmpty())
             parts << format(tr("feeder backlog: %1"), {backlog.join(tr("; ", "between clauses"))});
+    } else if (o.kind == "Pool") {
+        parts << format(tr("%1, %2 of %3 workers working"),
+                        {str(o.pool_state), QString::number(busyWorkers(o)), QString::number(o.pool_size)});
+        if (o.tasks_queued) parts << counted(o.tasks_queued, tr("%1 task queued"), tr("%1 tasks queued"));
+        parts << format(tr("%1 completed"), {QString::number(o.tasks_completed)});
+        if (o.tasks_lost) parts << format(tr("%1 lost with their worker"), {QString::number(o.tasks_lost)});
+        if (o.workers_replaced)
+            parts << counted(o.workers_replaced, tr("%1 worker replaced"), tr("%1 workers replaced"));
     }
     if (o.waiters) parts << counted(o.waiters, tr("%1 waiter"), tr("%1 waiters"));
     if (o.recovered_from)
@@ -423,6 +436,9 @@ QString Words::objectBrief(const ObjectInfo& o) {
         return QStringLiteral("'%1' × %2").arg(QChar::fromLatin1(o.typecode)).arg(o.length);
     }
     if (isQueueKind(o.kind)) return counted(o.items, tr("%1 item"), tr("%1 items"));
+    if (o.kind == "Pool")
+        return format(tr("%1 of %2 working"),
+                      {QString::number(busyWorkers(o)), QString::number(o.pool_size)});
     return {};
 }
 

@@ -21,6 +21,9 @@ namespace mpui {
 // translation leaves out does not shift the others.
 QString format(const QString& pattern, std::initializer_list<QString> args);
 
+// The workers of a pool that are running a task.
+int busyWorkers(const mp::scope::ObjectInfo& pool);
+
 class Words {
     Q_DECLARE_TR_FUNCTIONS(Words)
 public:

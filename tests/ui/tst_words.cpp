@@ -234,6 +234,22 @@ private slots:
         QCOMPARE(mpui::Words::processState(killed), QStringLiteral("killed by SIGTERM"));
         QCOMPARE(mpui::Words::ended(ProcessState::Exited, 3), QStringLiteral("exited with code 3"));
         QCOMPARE(mpui::Words::list({"a", "b", "c"}), QStringLiteral("a, b and c"));
+
+        auto pool = ui_test::object(9, "Pool", "Pool-1");
+        pool.pool_state = "RUN";
+        pool.pool_size = 2;
+        pool.workers.resize(2);
+        pool.workers[0].state = "working";
+        pool.workers[1].state = "idle";
+        pool.tasks_queued = 3;
+        pool.tasks_completed = 7;
+        pool.tasks_lost = 1;
+        pool.workers_replaced = 1;
+        QCOMPARE(mpui::busyWorkers(pool), 1);
+        QCOMPARE(mpui::Words::objectState(snap, pool),
+                 QStringLiteral("RUN, 1 of 2 workers working; 3 tasks queued; 7 completed; 1 lost with their "
+                                "worker; 1 worker replaced"));
+        QCOMPARE(mpui::Words::objectBrief(pool), QStringLiteral("1 of 2 working"));
         QCOMPARE(mpui::format(QStringLiteral("%2 before %1, %2 again, %3 unknown"), {"x", "y"}),
                  QStringLiteral("y before x, y again, %3 unknown"));
     }
