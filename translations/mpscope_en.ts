@@ -968,14 +968,6 @@
         <translation>%1: %2, %3, %4 queued, %5 completed, %6 lost, %7 outstanding</translation>
     </message>
     <message>
-        <source>#%1 (replacement %2)</source>
-        <translation>#%1 (replacement %2)</translation>
-    </message>
-    <message>
-        <source>%1 (job %2, chunk %3)</source>
-        <translation>%1 (job %2, chunk %3)</translation>
-    </message>
-    <message>
         <source>Replaces a worker that %1.</source>
         <translation>Replaces a worker that %1.</translation>
     </message>
@@ -1004,8 +996,16 @@
         <translation>Current task</translation>
     </message>
     <message>
-        <source>Start-up / waiting / working</source>
-        <translation>Start-up / waiting / working</translation>
+        <source>#%1 (replaced %2×)</source>
+        <translation>#%1 (replaced %2×)</translation>
+    </message>
+    <message>
+        <source>%1: job %2, chunk %3</source>
+        <translation>%1: job %2, chunk %3</translation>
+    </message>
+    <message>
+        <source>Time spent</source>
+        <translation>Time spent</translation>
     </message>
 </context>
 <context>

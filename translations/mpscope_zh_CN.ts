@@ -968,14 +968,6 @@
         <translation>%1：%2，%3，排队任务 %4 个，已完成 %5 个，丢失 %6 个，未就绪结果 %7 个</translation>
     </message>
     <message>
-        <source>#%1 (replacement %2)</source>
-        <translation>#%1（第 %2 次替换）</translation>
-    </message>
-    <message>
-        <source>%1 (job %2, chunk %3)</source>
-        <translation>%1（作业 %2，第 %3 块）</translation>
-    </message>
-    <message>
         <source>Replaces a worker that %1.</source>
         <translation>它接替的工作进程%1。</translation>
     </message>
@@ -1004,8 +996,16 @@
         <translation>当前任务</translation>
     </message>
     <message>
-        <source>Start-up / waiting / working</source>
-        <translation>启动 / 等待 / 工作</translation>
+        <source>#%1 (replaced %2×)</source>
+        <translation>#%1（已替换 %2 次）</translation>
+    </message>
+    <message>
+        <source>%1: job %2, chunk %3</source>
+        <translation>%1：作业 %2，第 %3 块</translation>
+    </message>
+    <message>
+        <source>Time spent</source>
+        <translation>耗时</translation>
     </message>
 </context>
 <context>

@@ -166,8 +166,13 @@ void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
     painter->drawPath(path);
 
     const QColor text = content_.faded ? QColor(0x6b, 0x72, 0x80) : QColor(0x11, 0x18, 0x27);
-    const QFont title = nodeFont(9.5, true), small = nodeFont(8, false);
     const double width = textRight - textLeft;
+    QFont title = nodeFont(9.5, true);
+    const QFont small = nodeFont(8, false);
+    // A long name (SpawnPoolWorker-1, ForkServerPoolWorker-12) is set a little smaller before it is elided.
+    for (double points = 9; points >= 8 && QFontMetricsF(title).horizontalAdvance(content_.label) > width;
+         points -= 0.5)
+        title = nodeFont(points, true);
     const bool twoLines = !content_.detail.isEmpty();
     const double titleY = twoLines ? -h / 2 + 5 : -h / 2;
     const double titleH = twoLines ? h / 2 - 3 : h;

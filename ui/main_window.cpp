@@ -187,14 +187,17 @@ void MainWindow::buildDocks() {
     eventDock_ = addDock(events_, "eventsDock", Qt::BottomDockWidgetArea);
     chartDock_ = addDock(charts_, "chartsDock", Qt::BottomDockWidgetArea);
     memoryDock_ = addDock(heatMap_, "memoryDock", Qt::BottomDockWidgetArea);
-    poolDock_ = addDock(pool_, "poolDock", Qt::BottomDockWidgetArea);
     tabifyDockWidget(consoleDock_, eventDock_);
     tabifyDockWidget(eventDock_, chartDock_);
     tabifyDockWidget(chartDock_, memoryDock_);
-    tabifyDockWidget(memoryDock_, poolDock_);
+    // Beside the objects (a pool is one), where a table of workers and their bars has the width it needs.
+    poolDock_ = addDock(pool_, "poolDock", Qt::RightDockWidgetArea);
+    tabifyDockWidget(objectDock_, poolDock_);
+    objectDock_->raise();
     lessonDock_->raise();
     consoleDock_->raise();
-    resizeDocks({processDock_}, {660}, Qt::Horizontal);
+    // Room for the tables' columns (ForkServerPoolWorker-1 under its parent, a pool's time bars).
+    resizeDocks({processDock_}, {720}, Qt::Horizontal);
     resizeDocks({processDock_, objectDock_}, {420, 480}, Qt::Vertical);
     resizeDocks({lessonDock_}, {300}, Qt::Vertical);
     resizeDocks({lessonDock_, consoleDock_}, {380, 560}, Qt::Horizontal);

@@ -139,7 +139,7 @@ QVariant PoolModel::data(const QModelIndex& index, int role) const {
         case Pool:
             return r.poolName;
         case Worker:
-            return w.generation > 1 ? format(tr("#%1 (replacement %2)"),
+            return w.generation > 1 ? format(tr("#%1 (replaced %2×)"),
                                              {QString::number(r.slot), QString::number(w.generation - 1)})
                                     : QStringLiteral("#%1").arg(r.slot);
         case Pid:
@@ -149,15 +149,17 @@ QVariant PoolModel::data(const QModelIndex& index, int role) const {
         case TasksDone:
             return QVariant::fromValue<qulonglong>(w.tasks_done);
         case Task:
-            if (w.task.empty()) return {};
-            return format(tr("%1 (job %2, chunk %3)"),
-                          {QString::fromStdString(w.task), QString::number(w.job), QString::number(w.index)});
+            return QString::fromStdString(w.task);
         case Times:
             return times(w);
         }
         break;
     case Qt::ToolTipRole:
         if (index.column() == Times || index.column() == State) return times(w);
+        // Which call the task belongs to (one apply, map or imap) and which chunk of it.
+        if (index.column() == Task && !w.task.empty())
+            return format(tr("%1: job %2, chunk %3"),
+                          {QString::fromStdString(w.task), QString::number(w.job), QString::number(w.index)});
         if (index.column() == Worker && w.generation > 1 && w.last_exitcode)
             return format(tr("Replaces a worker that %1."), {predecessorEnd(w)});
         break;
@@ -197,7 +199,7 @@ QVariant PoolModel::headerData(int section, Qt::Orientation orientation, int rol
     case Task:
         return tr("Current task");
     case Times:
-        return tr("Start-up / waiting / working");
+        return tr("Time spent"); // the bars; the header tool tip names their colours
     }
     return {};
 }

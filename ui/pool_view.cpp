@@ -63,8 +63,10 @@ PoolView::PoolView(PoolModel* model, SelectionHub* selection, QWidget* parent)
     table_.setSelectionBehavior(QAbstractItemView::SelectRows);
     table_.setSelectionMode(QAbstractItemView::SingleSelection);
     table_.verticalHeader()->hide();
+    table_.setWordWrap(false); // one line a worker: a long text is elided rather than cut in two
     table_.horizontalHeader()->setSectionResizeMode(PoolModel::Times, QHeaderView::Stretch);
-    const int widths[PoolModel::ColumnCount] = {90, 120, 64, 120, 80, 120, 200};
+    // Narrow enough that the bars keep some room in the 720 pixels of the right dock area.
+    const int widths[PoolModel::ColumnCount] = {60, 112, 56, 118, 76, 100, 160};
     for (int c = 0; c < PoolModel::ColumnCount; ++c)
         table_.setColumnWidth(c, widths[c]);
     addColumnMenu(table_.horizontalHeader());

@@ -55,7 +55,9 @@ ProcessView::ProcessView(ProcessModel* model, SelectionHub* selection, QWidget* 
     setAllColumnsShowFocus(true);
     header()->setStretchLastSection(false);
     header()->setSectionResizeMode(ProcessModel::BlockedOn, QHeaderView::Stretch);
-    const int widths[ProcessModel::ColumnCount] = {150, 60, 96, 80, 160, 72, 72};
+    // Wide enough for names like ForkServerPoolWorker-1 under their parent, "killed by SIGKILL" and
+    // "-9 (SIGKILL)"; what is left goes to the stretching Blocked on column.
+    const int widths[ProcessModel::ColumnCount] = {220, 56, 84, 112, 96, 92, 60};
     for (int c = 0; c < ProcessModel::ColumnCount; ++c)
         setColumnWidth(c, widths[c]);
     addColumnMenu(header());
