@@ -73,6 +73,7 @@ void run(const scenario::Params& params, mp::Context& ctx, const scenario::Tempo
         order.push_back(x.as_int());
     }
     say("imap_unordered's order: ", mp::to_object(order));
+    tempo.pause(2); // time to look at the workers' bars
 
     pool.close();
     pool.join();

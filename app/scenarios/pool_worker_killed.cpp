@@ -54,9 +54,10 @@ std::string meet_at_barrier(mp::Barrier everyone) {
 MP_TASK(meet_at_barrier);
 
 // The names of the pool's workers, sorted.
-std::vector<std::string> worker_names(mp::Pool& pool, const mp::Context& ctx, int workers) {
+std::vector<std::string> worker_names(mp::Pool& pool, const mp::Context& ctx, int workers,
+                                      const std::string& label) {
     mp::Barrier everyone = ctx.Barrier(workers);
-    everyone.set_label("every_worker");
+    everyone.set_label(label);
     std::vector<mp::AsyncResult> calls;
     for (int i = 0; i < workers; ++i)
         calls.push_back(pool.apply_async(meet_at_barrier, mp::args(everyone)));
@@ -85,7 +86,7 @@ void run(const scenario::Params& params, mp::Context& ctx, const scenario::Tempo
     const int workers = params.integer("workers");
     const int tasks = params.integer("tasks");
     mp::Pool pool = ctx.Pool(workers, work_item_tempo, mp::args(tempo));
-    const std::vector<std::string> before = worker_names(pool, ctx, workers);
+    const std::vector<std::string> before = worker_names(pool, ctx, workers, "workers_before");
     say("the pool's workers: ", joined(before));
 
     mp::Event victim_running = ctx.Event();
@@ -116,9 +117,10 @@ void run(const scenario::Params& params, mp::Context& ctx, const scenario::Tempo
     else
         say(completed, " of ", tasks, " tasks completed");
 
-    const std::vector<std::string> after = worker_names(pool, ctx, workers);
+    const std::vector<std::string> after = worker_names(pool, ctx, workers, "workers_after");
     say("the pool's workers now: ", joined(after));
     say("the pool replaced ", joined(minus(before, after)), " with ", joined(minus(after, before)));
+    tempo.pause(2); // time to look at the pool as it is now
     pool.close();
     pool.join();
 }
