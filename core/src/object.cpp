@@ -380,6 +380,11 @@ Object::Object(Handle handle)
 Object::Object(ExceptionValue exception)
     : value_(std::in_place_index<index(Kind::Exception)>, std::move(exception)) {}
 
+void Object::move_from(Object& other) noexcept {
+    std::construct_at(&value_, std::move(other.value_));
+    other.value_.emplace<index(Kind::None)>();
+}
+
 Object& Object::operator=(const Object& other) {
     // Copy first: `other` may live inside the value being replaced (x = x[0]).
     Object copy(other);
@@ -472,7 +477,7 @@ bool Object::as_bool() const {
     return std::get<index(Kind::Bool)>(value_);
 }
 
-std::int64_t Object::as_int() const {
+std::int64_t Object::as_int_other() const {
     switch (kind()) {
     case Kind::Bool:
         return std::get<index(Kind::Bool)>(value_) ? 1 : 0;

@@ -188,7 +188,9 @@ public:
                 return;
             }
         }
-        value_.template emplace<detail::kind_index(Kind::Int)>(static_cast<std::int64_t>(value));
+        // Over the None value_ starts as, which needs no destruction (emplace would visit it).
+        std::construct_at(&value_, std::in_place_index<detail::kind_index(Kind::Int)>,
+                          static_cast<std::int64_t>(value));
     }
     template <std::floating_point T>
     Object(T value) noexcept
@@ -251,9 +253,13 @@ public:
 
     // Typed access: TypeError("expected <x>, got <type>") on the wrong kind.
     bool as_bool() const;
-    std::int64_t as_int() const; // int or bool; OverflowError for a BigInt
-    BigInt as_big_int() const;   // any int or bool
-    double as_float() const;     // float, int or bool; OverflowError for a BigInt beyond float
+    std::int64_t as_int() const { // int or bool; OverflowError for a BigInt
+        // Inline for an int: typed tasks and pickle read them by the hundred thousand.
+        if (kind() == Kind::Int) return *std::get_if<index(Kind::Int)>(&value_);
+        return as_int_other();
+    }
+    BigInt as_big_int() const; // any int or bool
+    double as_float() const;   // float, int or bool; OverflowError for a BigInt beyond float
     const std::string& as_str() const;
     std::string& as_str();
     const std::string& as_bytes() const; // bytes or bytearray
@@ -290,6 +296,8 @@ private:
     friend class Set;
     static constexpr auto index = detail::kind_index;
     [[noreturn]] void wrong_kind(std::string_view expected) const;
+    std::int64_t as_int_other() const;
+    void move_from(Object& other) noexcept; // the move constructor for values that are not scalars
     void repr_into(std::string& out) const;
 
     // Alternative i holds the value of Kind i.
@@ -405,14 +413,13 @@ inline void Object::place_scalar(Storage& to, const Storage& from) noexcept {
 inline Object::Object(const Object& other)
     : value_(copy_of(other.value_)) {}
 
-// Leaves None behind.
+// Leaves None behind. The other kinds are moved out of line, so that this inlines into loops over items.
 inline Object::Object(Object&& other) noexcept {
     if (is_scalar(other.value_.index())) {
         place_scalar(value_, other.value_);
         std::construct_at(&other.value_); // a scalar needs no destruction
     } else {
-        std::construct_at(&value_, std::move(other.value_));
-        other.value_.template emplace<index(Kind::None)>();
+        move_from(other);
     }
 }
 
