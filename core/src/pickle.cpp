@@ -98,38 +98,71 @@ template <class T> void append_le(std::string& out, T value, std::size_t bytes) 
 // --------------------------------------------------------------------------------------------------
 // Writer
 
+// The bytes written so far. Most writes are an opcode and a few operand bytes, so room is grown ahead
+// and bytes are stored in place, without std::string's bookkeeping (and a memmove call) per append.
+class Output {
+public:
+    std::size_t size() const noexcept { return size_; }
+    // `n` more bytes at the end, to be filled by the caller.
+    char* extend(std::size_t n) {
+        if (buffer_.size() - size_ < n) buffer_.resize(std::max(2 * buffer_.size(), size_ + n + 256));
+        char* at = buffer_.data() + size_;
+        size_ += n;
+        return at;
+    }
+    void append(std::string_view bytes) {
+        char* at = extend(bytes.size());
+        if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
+    }
+    char& operator[](std::size_t i) noexcept { return buffer_[i]; }
+    void erase(std::size_t at, std::size_t n) noexcept {
+        std::memmove(buffer_.data() + at, buffer_.data() + at + n, size_ - at - n);
+        size_ -= n;
+    }
+    std::string take() {
+        buffer_.resize(size_);
+        return std::move(buffer_);
+    }
+
+private:
+    std::string buffer_;
+    std::size_t size_ = 0;
+};
+
 class Pickler {
 public:
     std::string run(const Object& value) {
-        out_ += static_cast<char>(op::PROTO);
-        out_ += static_cast<char>(protocol);
+        char* head = out_.extend(2);
+        head[0] = static_cast<char>(op::PROTO);
+        head[1] = static_cast<char>(protocol);
         framing_ = true;
         save(value, 0);
         write_op(op::STOP);
         commit_frame();
-        return std::move(out_);
+        return out_.take();
     }
 
 private:
-    // Every write goes into the open frame; the first write after a commit opens a new one.
-    void write(std::string_view bytes) {
+    // Room for `n` bytes; every write goes into the open frame, the first one after a commit opens a new
+    // one.
+    char* room(std::size_t n) {
         if (framing_ && !frame_open_) {
             frame_start_ = out_.size();
-            out_.append(frame_header_size, '\0');
+            std::memset(out_.extend(frame_header_size), 0, frame_header_size);
             frame_open_ = true;
         }
-        out_ += bytes;
+        return out_.extend(n);
     }
-    void write_op(unsigned char code) {
-        const char c = static_cast<char>(code);
-        write(std::string_view(&c, 1));
+    void write(std::string_view bytes) {
+        char* at = room(bytes.size());
+        if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
     }
+    void write_op(unsigned char code) { *room(1) = static_cast<char>(code); }
     void write_op_le(unsigned char code, std::uint64_t value, std::size_t bytes) {
-        char buffer[9];
-        buffer[0] = static_cast<char>(code);
+        char* at = room(1 + bytes);
+        at[0] = static_cast<char>(code);
         for (std::size_t i = 0; i < bytes; ++i)
-            buffer[1 + i] = static_cast<char>(value >> (8 * i));
-        write(std::string_view(buffer, 1 + bytes));
+            at[1 + i] = static_cast<char>(value >> (8 * i));
     }
 
     void commit_frame() {
@@ -157,8 +190,8 @@ private:
     void write_payload(std::string_view header, std::string_view data) {
         if (data.size() >= frame_size_target) {
             commit_frame();
-            out_ += header;
-            out_ += data;
+            out_.append(header);
+            out_.append(data);
         } else {
             write(header);
             write(data);
@@ -242,14 +275,33 @@ private:
     }
 
     void save_int(std::int64_t v) {
+        const auto u = static_cast<std::uint64_t>(v);
         if (v >= 0 && v <= 0xFF) {
-            write_op_le(op::BININT1, static_cast<std::uint64_t>(v), 1);
+            char* at = room(2);
+            at[0] = static_cast<char>(op::BININT1);
+            at[1] = static_cast<char>(u);
         } else if (v >= 0 && v <= 0xFFFF) {
-            write_op_le(op::BININT2, static_cast<std::uint64_t>(v), 2);
+            char* at = room(3);
+            at[0] = static_cast<char>(op::BININT2);
+            at[1] = static_cast<char>(u);
+            at[2] = static_cast<char>(u >> 8);
         } else if (v >= INT32_MIN && v <= INT32_MAX) {
-            write_op_le(op::BININT, static_cast<std::uint64_t>(v), 4);
+            char* at = room(5);
+            at[0] = static_cast<char>(op::BININT);
+            for (int i = 0; i < 4; ++i)
+                at[1 + i] = static_cast<char>(u >> (8 * i));
         } else {
             save_long64(v);
+        }
+    }
+
+    // An item of a list, tuple, dict or set. Ints, the bulk of large containers, skip save()'s dispatch.
+    void save_item(const Object& item, std::size_t level) {
+        if (item.kind() == ObjectKind::Int) {
+            object_boundary();
+            save_int(item.as_int());
+        } else {
+            save(item, level);
         }
     }
 
@@ -377,7 +429,7 @@ private:
             memoize();
             const auto& items = value.items();
             save_batched(items, items.size(), op::APPEND, op::APPENDS, false,
-                         [&](const Object& item) { save(item, level + 1); });
+                         [&](const Object& item) { save_item(item, level + 1); });
             return;
         }
         case ObjectKind::Tuple: {
@@ -390,12 +442,12 @@ private:
             static constexpr unsigned char small[] = {0, op::TUPLE1, op::TUPLE2, op::TUPLE3};
             if (items.size() <= 3) {
                 for (const auto& item : items)
-                    save(item, level + 1);
+                    save_item(item, level + 1);
                 write_op(small[items.size()]);
             } else {
                 write_op(op::MARK);
                 for (const auto& item : items)
-                    save(item, level + 1);
+                    save_item(item, level + 1);
                 write_op(op::TUPLE);
             }
             memoize();
@@ -482,7 +534,7 @@ private:
         }
     }
 
-    std::string out_;
+    Output out_;
     bool framing_ = false;
     bool frame_open_ = false;
     std::size_t frame_start_ = 0;
@@ -1139,45 +1191,55 @@ private:
         }
     }
 
-    // Operand bytes of a scalar opcode at `p` that scalars_after_mark() takes (LONG1: up to 8 bytes), or
-    // nullopt for any other opcode.
-    std::optional<std::size_t> scalar_operands(std::size_t p) const {
-        switch (static_cast<unsigned char>(data_[p])) {
-        case op::NONE:
-        case op::NEWTRUE:
-        case op::NEWFALSE:
-            return 0;
-        case op::BININT1:
-            return 1;
-        case op::BININT2:
-            return 2;
-        case op::BININT:
-            return 4;
-        case op::BINFLOAT:
-            return 8;
-        case op::LONG1:
-            if (p + 1 < data_.size() && static_cast<unsigned char>(data_[p + 1]) <= 8)
-                return 1 + static_cast<std::size_t>(static_cast<unsigned char>(data_[p + 1]));
-            return std::nullopt;
-        default:
-            return std::nullopt;
+    // The number of complete scalar opcodes (None, bools, ints, floats; LONG1 of up to 8 bytes) from `p`
+    // on; `p` moves past them. A switch rather than a table of lengths: its predicted branches let the
+    // processor run ahead, where a table lookup would make each position wait for the previous load.
+    std::size_t scalar_run(std::size_t& p) const noexcept {
+        const auto* d = reinterpret_cast<const unsigned char*>(data_.data());
+        const std::size_t end = data_.size();
+        std::size_t count = 0;
+        for (; p < end; ++count) {
+            std::size_t operands = 0;
+            switch (d[p]) {
+            case op::NONE:
+            case op::NEWTRUE:
+            case op::NEWFALSE:
+                break;
+            case op::BININT1:
+                operands = 1;
+                break;
+            case op::BININT2:
+                operands = 2;
+                break;
+            case op::BININT:
+                operands = 4;
+                break;
+            case op::BINFLOAT:
+                operands = 8;
+                break;
+            case op::LONG1:
+                if (p + 1 >= end || d[p + 1] > 8) return count;
+                operands = 1 + std::size_t{d[p + 1]};
+                break;
+            default:
+                return count;
+            }
+            if (end - p - 1 < operands) break;
+            p += 1 + operands;
         }
+        return count;
     }
 
     // After a MARK, a run of scalars closed by APPENDS (onto a list) or TUPLE - how lists and tuples of
     // numbers are written, in batches of 1000 - goes straight into the container, without a stack slot per
     // item. Anything else, malformed input included, is left to the general path (false, nothing read).
     bool scalars_after_mark() {
+        const auto* d = reinterpret_cast<const unsigned char*>(data_.data());
+        const std::size_t end = data_.size();
         std::size_t p = pos_;
-        std::size_t count = 0;
-        for (; p < data_.size(); ++count) {
-            const std::optional<std::size_t> operands = scalar_operands(p);
-            if (!operands) break;
-            if (data_.size() - p - 1 < *operands) return false;
-            p += 1 + *operands;
-        }
-        if (p >= data_.size()) return false;
-        const auto closer = static_cast<unsigned char>(data_[p]);
+        const std::size_t count = scalar_run(p);
+        if (p >= end) return false;
+        const unsigned char closer = d[p];
         Slot* list = nullptr;
         if (closer == op::APPENDS) {
             if (stack_.size() <= fence()) return false;
@@ -1190,14 +1252,55 @@ private:
         }
         std::vector<Object> tuple_items;
         std::vector<Object>& out = list ? list->value.items() : tuple_items;
-        // Geometric growth, not an exact reserve per batch (see APPENDS).
-        if (out.capacity() < out.size() + count)
-            out.reserve(std::max(out.size() + count, 2 * out.capacity()));
-        std::uint64_t weight = 0;
+        if (out.capacity() - out.size() < count) {
+            // Room for the batches of scalars that follow too (a long list's), so that the list is not
+            // moved as it grows.
+            std::size_t total = count;
+            for (std::size_t q = p + 1; list && q < end;) {
+                if (d[q] == op::FRAME && end - q > 8) {
+                    q += 9;
+                    continue;
+                }
+                if (d[q] != op::MARK) break;
+                ++q;
+                const std::size_t n = scalar_run(q);
+                if (q >= end || d[q] != op::APPENDS) break;
+                total += n;
+                ++q;
+            }
+            out.reserve(out.size() + total);
+        }
+        std::uint64_t weight = count * sizeof(Object);
         for (std::size_t i = 0; i < count; ++i) {
-            std::uint64_t payload = 0;
-            out.push_back(read_scalar(read_byte(), payload));
-            weight += sizeof(Object) + payload;
+            const unsigned char code = d[pos_];
+            const unsigned char* at = d + pos_ + 1;
+            switch (code) {
+            case op::BININT1:
+                out.emplace_back(std::int64_t{at[0]});
+                pos_ += 2;
+                break;
+            case op::BININT2:
+                out.emplace_back(std::int64_t{at[0]} | std::int64_t{at[1]} << 8);
+                pos_ += 3;
+                break;
+            case op::BININT:
+                out.emplace_back(static_cast<std::int32_t>(std::uint32_t{at[0]} | std::uint32_t{at[1]} << 8 |
+                                                           std::uint32_t{at[2]} << 16 |
+                                                           std::uint32_t{at[3]} << 24));
+                pos_ += 5;
+                break;
+            case op::LONG1:
+                out.emplace_back(long_value(data_.substr(pos_ + 2, at[0])));
+                weight += at[0];
+                pos_ += 2 + std::size_t{at[0]};
+                break;
+            default: {
+                std::uint64_t payload = 0;
+                ++pos_;
+                out.push_back(read_scalar(code, payload));
+                break;
+            }
+            }
         }
         ++pos_; // the closer
         if (list) {
