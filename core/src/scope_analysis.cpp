@@ -634,7 +634,9 @@ struct Search {
         for (const Blocked& b : blocked)
             if (b.type == Blocked::Type::Multi && !root.count(b.process->id))
                 by_object[b.object->id].push_back(&b);
-        for (const auto& [id, waiters] : by_object) {
+        for (const auto& entry : by_object) {
+            const ObjectId id = entry.first;
+            const std::vector<const Blocked*>& waiters = entry.second; // a lambda below captures it
             Diagnosis d;
             d.kind = DiagnosisKind::Unsatisfiable;
             d.objects.push_back(id);
