@@ -102,14 +102,18 @@ public:
         if (name != name_ || !fn_) {
             fn_ = find_task(name);
             if (!fn_) unknown_task(name);
+            map_ = find_map_function(name);
             name_ = name;
         }
         return *fn_;
     }
+    // The map form of the task get() returned last, if it has one.
+    const MapFunction* map_function() const noexcept { return map_; }
 
 private:
     std::string name_;
     const TaskFunction* fn_ = nullptr;
+    const MapFunction* map_ = nullptr;
 };
 
 Object starmap_args(const Object& item, const std::string& func) {
@@ -153,6 +157,11 @@ std::string run_task(const TakenTask& task, L::PoolWorkerSlot& ws, TaskCache& ta
             std::vector<Object>& items = parts.at(1).items();
             std::vector<Object> out;
             out.reserve(items.size());
+            if (const MapFunction* map = tasks.map_function(); map && !star) {
+                (*map)(items, out);
+                value = Object::list(std::move(out));
+                break;
+            }
             for (Object& item : items) {
                 if (star) {
                     out.push_back(fn(starmap_args(item, func), no_kwargs));

@@ -18,6 +18,7 @@ struct TaskRegistry {
     std::mutex mutex;
     // std::map nodes never move, so find_task can hand out pointers; entries are never removed.
     std::map<std::string, TaskFunction, std::less<>> by_name;
+    std::map<std::string, detail::MapFunction, std::less<>> maps; // same stability
     std::map<std::string, std::uintptr_t, std::less<>> key_of_name;
     std::map<std::uintptr_t, std::string> name_of_key;
     std::map<std::type_index, std::string> class_names;
@@ -145,7 +146,7 @@ void check_handles(const Object& object, std::string_view method) {
     }
 }
 
-void register_task(std::string name, TaskFunction fn, std::uintptr_t key) {
+void register_task(std::string name, TaskFunction fn, std::uintptr_t key, MapFunction map) {
     if (name.empty()) throw ValueError("a task needs a name");
     if (!fn) throw ValueError("task '" + name + "' has no function");
     auto& reg = registry();
@@ -156,8 +157,16 @@ void register_task(std::string name, TaskFunction fn, std::uintptr_t key) {
         throw ValueError("a task named '" + name + "' is already registered");
     }
     reg.by_name.emplace(name, std::move(fn));
+    if (map) reg.maps.emplace(name, std::move(map));
     reg.key_of_name.emplace(name, key);
     if (key != 0) reg.name_of_key.emplace(key, name);
+}
+
+const MapFunction* find_map_function(std::string_view name) {
+    auto& reg = registry();
+    std::lock_guard lock(reg.mutex);
+    auto it = reg.maps.find(name);
+    return it == reg.maps.end() ? nullptr : &it->second;
 }
 
 std::optional<std::string> task_name_by_key(std::uintptr_t key) {

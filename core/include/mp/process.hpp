@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -74,7 +75,7 @@ void check_no_kwargs(std::string_view name, const Object& kwargs);
 void check_arity(std::string_view name, std::size_t min, std::size_t max, std::size_t given);
 const std::vector<Object>& positional_items(const Object& args);
 
-template <class T> T convert_argument(const std::vector<Object>& items, std::size_t i) {
+template <class T> T convert_argument(std::span<const Object> items, std::size_t i) {
     if constexpr (IsOptional<T>::value) {
         if (i >= items.size()) return T{};
     }
@@ -82,7 +83,7 @@ template <class T> T convert_argument(const std::vector<Object>& items, std::siz
 }
 
 template <class R, class... A, class F, std::size_t... I>
-Object invoke_converted(F& fn, const std::vector<Object>& items, std::index_sequence<I...>) {
+Object invoke_converted(F& fn, [[maybe_unused]] std::span<const Object> items, std::index_sequence<I...>) {
     // Braced initialisation converts the arguments left to right, as Python evaluates them.
     std::tuple<std::remove_cvref_t<A>...> converted{convert_argument<std::remove_cvref_t<A>>(items, I)...};
     if constexpr (std::is_void_v<R>) {
@@ -102,6 +103,22 @@ TaskFunction make_typed_task(std::string name, F fn, std::tuple<A...>*) {
         const auto& items = positional_items(args);
         check_arity(name, required_parameter_count<A...>(), sizeof...(A), items.size());
         return invoke_converted<R, A...>(fn, items, std::index_sequence_for<A...>{});
+    };
+}
+
+// A typed task applied to each item of a Pool.map chunk as its only argument: `out` gets the results in
+// order. One call per chunk, with no argument tuple per item; it raises what the task would for the first
+// item that fails.
+using MapFunction = std::function<void(const std::vector<Object>& items, std::vector<Object>& out)>;
+
+template <class R, class... A, class F>
+MapFunction make_map_function(std::string name, F fn, std::tuple<A...>*) {
+    return [name = std::move(name), fn = std::move(fn)](const std::vector<Object>& items,
+                                                        std::vector<Object>& out) mutable {
+        check_arity(name, required_parameter_count<A...>(), sizeof...(A), 1); // the same for every item
+        for (const Object& item : items)
+            out.push_back(invoke_converted<R, A...>(fn, std::span<const Object>(&item, 1),
+                                                    std::index_sequence_for<A...>{}));
     };
 }
 
@@ -141,16 +158,29 @@ template <class Fn> std::uintptr_t function_key(Fn fn) noexcept {
     return reinterpret_cast<std::uintptr_t>(fn);
 }
 
-void register_task(std::string name, TaskFunction fn, std::uintptr_t key);
+// The map form of a typed function, or nothing for a function taking (args, kwargs) as they are.
+template <class Fn> MapFunction map_function_of(const char* name, Fn fn) {
+    using Traits = CallableTraits<Fn>;
+    if constexpr (is_raw_signature<Traits>) {
+        return {};
+    } else {
+        return make_map_function<typename Traits::Return>(name, fn,
+                                                          static_cast<typename Traits::Args*>(nullptr));
+    }
+}
+
+void register_task(std::string name, TaskFunction fn, std::uintptr_t key, MapFunction map = {});
+// The map form of the task called `name`, if it has one (MP_TASK of a typed function).
+const MapFunction* find_map_function(std::string_view name);
 std::optional<std::string> task_name_by_key(std::uintptr_t key);
 std::string function_display_name(std::uintptr_t key);
 
 struct TaskRegistrar {
     template <class R, class... A> TaskRegistrar(const char* name, R (*fn)(A...)) {
-        register_task(name, adapt_function_pointer(name, fn), function_key(fn));
+        register_task(name, adapt_function_pointer(name, fn), function_key(fn), map_function_of(name, fn));
     }
     template <class R, class... A> TaskRegistrar(const char* name, R (*fn)(A...) noexcept) {
-        register_task(name, adapt_function_pointer(name, fn), function_key(fn));
+        register_task(name, adapt_function_pointer(name, fn), function_key(fn), map_function_of(name, fn));
     }
 };
 
