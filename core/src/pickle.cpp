@@ -2,12 +2,14 @@
 // only (no code runs) and survives any input with an UnpicklingError.
 #include "mp/pickle.hpp"
 
+#include "pickle_internal.hpp"
 #include "unicode.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -132,17 +134,38 @@ private:
 class Pickler {
 public:
     std::string run(const Object& value) {
+        begin();
+        save(value, 0);
+        return end();
+    }
+
+    // What run(Object::tuple(func, Object::tuple(args...), kwds)) writes, step for step.
+    std::string run_call(std::string_view func, std::span<const Object> args, const Object& kwds) {
+        begin();
+        object_boundary(); // the outer tuple
+        object_boundary();
+        save_text(func, str_memo_);
+        object_boundary();
+        save_tuple(args, 1);
+        save(kwds, 1);
+        write_op(op::TUPLE3);
+        memoize();
+        return end();
+    }
+
+private:
+    void begin() {
         char* head = out_.extend(2);
         head[0] = static_cast<char>(op::PROTO);
         head[1] = static_cast<char>(protocol);
         framing_ = true;
-        save(value, 0);
+    }
+    std::string end() {
         write_op(op::STOP);
         commit_frame();
         return out_.take();
     }
 
-private:
     // Room for `n` bytes; every write goes into the open frame, the first one after a commit opens a new
     // one.
     char* room(std::size_t n) {
@@ -377,6 +400,26 @@ private:
         }
     }
 
+    void save_tuple(std::span<const Object> items, std::size_t level) {
+        check_depth(level);
+        if (items.empty()) {
+            write_op(op::EMPTY_TUPLE);
+            return;
+        }
+        static constexpr unsigned char small[] = {0, op::TUPLE1, op::TUPLE2, op::TUPLE3};
+        if (items.size() <= 3) {
+            for (const auto& item : items)
+                save_item(item, level + 1);
+            write_op(small[items.size()]);
+        } else {
+            write_op(op::MARK);
+            for (const auto& item : items)
+                save_item(item, level + 1);
+            write_op(op::TUPLE);
+        }
+        memoize();
+    }
+
     void check_depth(std::size_t level) {
         if (level >= max_depth)
             throw PicklingError("nesting deeper than " + std::to_string(max_depth) + " levels");
@@ -432,27 +475,9 @@ private:
                          [&](const Object& item) { save_item(item, level + 1); });
             return;
         }
-        case ObjectKind::Tuple: {
-            const auto& items = value.items();
-            check_depth(level);
-            if (items.empty()) {
-                write_op(op::EMPTY_TUPLE);
-                return;
-            }
-            static constexpr unsigned char small[] = {0, op::TUPLE1, op::TUPLE2, op::TUPLE3};
-            if (items.size() <= 3) {
-                for (const auto& item : items)
-                    save_item(item, level + 1);
-                write_op(small[items.size()]);
-            } else {
-                write_op(op::MARK);
-                for (const auto& item : items)
-                    save_item(item, level + 1);
-                write_op(op::TUPLE);
-            }
-            memoize();
+        case ObjectKind::Tuple:
+            save_tuple(value.items(), level);
             return;
-        }
         case ObjectKind::Dict: {
             check_depth(level);
             write_op(op::EMPTY_DICT);
@@ -1516,6 +1541,133 @@ private:
 std::string dumps(const Object& value) {
     return Pickler().run(value);
 }
+
+namespace internal {
+
+std::string dumps_call(std::string_view func, std::span<const Object> args, const Object& kwds) {
+    return Pickler().run_call(func, args, kwds);
+}
+
+namespace {
+
+// The scalar at data[p] (None, bools, ints, floats; LONG1 of up to 8 bytes) into `out`, p past it; false
+// for anything else or a truncated one.
+bool decode_scalar(std::string_view data, std::size_t& p, Object& out) {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t operands = data.size() - p - 1;
+    const unsigned char* at = d + p + 1;
+    switch (d[p]) {
+    case op::NONE:
+        out = Object();
+        p += 1;
+        return true;
+    case op::NEWTRUE:
+    case op::NEWFALSE:
+        out = Object(d[p] == op::NEWTRUE);
+        p += 1;
+        return true;
+    case op::BININT1:
+        if (operands < 1) return false;
+        out = Object(std::int64_t{at[0]});
+        p += 2;
+        return true;
+    case op::BININT2:
+        if (operands < 2) return false;
+        out = Object(std::int64_t{at[0]} | std::int64_t{at[1]} << 8);
+        p += 3;
+        return true;
+    case op::BININT:
+        if (operands < 4) return false;
+        out = Object(static_cast<std::int32_t>(std::uint32_t{at[0]} | std::uint32_t{at[1]} << 8 |
+                                               std::uint32_t{at[2]} << 16 | std::uint32_t{at[3]} << 24));
+        p += 5;
+        return true;
+    case op::BINFLOAT: {
+        if (operands < 8) return false;
+        std::uint64_t bits = 0;
+        for (int i = 0; i < 8; ++i)
+            bits = (bits << 8) | at[i];
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        out = Object(v);
+        p += 9;
+        return true;
+    }
+    case op::LONG1: {
+        if (operands < 1 || at[0] > 8 || operands - 1 < at[0]) return false;
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < at[0]; ++i)
+            v |= std::uint64_t{at[1 + i]} << (8 * i);
+        if (at[0] > 0 && at[0] < 8 && (at[at[0]] & 0x80) != 0) v |= ~std::uint64_t{0} << (8 * at[0]);
+        out = Object(static_cast<std::int64_t>(v));
+        p += 2 + std::size_t{at[0]};
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+bool loads_list_into(std::string_view data, std::span<Object> out) {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t end = data.size();
+    std::size_t p = 0;
+    std::size_t n = 0; // items decoded
+    // FRAMEs carry no meaning of their own; loads() only checks that their length is there.
+    const auto skip_frames = [&] {
+        while (p < end && d[p] == op::FRAME) {
+            if (end - p - 1 < 8) return false;
+            std::uint64_t length = 0;
+            for (int i = 0; i < 8; ++i)
+                length |= std::uint64_t{d[p + 1 + i]} << (8 * i);
+            p += 9;
+            if (length > end - p) return false;
+        }
+        return p < end;
+    };
+    const auto fail = [&] {
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = Object();
+        return false;
+    };
+    if (end < 2 || d[0] != op::PROTO || d[1] > 5) return false;
+    p = 2;
+    if (!skip_frames() || d[p] != op::EMPTY_LIST) return false;
+    ++p;
+    if (!skip_frames()) return false;
+    if (d[p] == op::MEMOIZE) {
+        p += 1;
+    } else if (d[p] == op::BINPUT && end - p > 1) {
+        p += 2;
+    } else if (d[p] == op::LONG_BINPUT && end - p > 4) {
+        p += 5;
+    }
+    for (;;) {
+        if (!skip_frames()) return fail();
+        const unsigned char code = d[p];
+        if (code == op::STOP) break;
+        if (code == op::MARK) {
+            ++p;
+            for (;;) {
+                if (!skip_frames()) return fail();
+                if (d[p] == op::APPENDS) break;
+                if (n == out.size() || !decode_scalar(data, p, out[n])) return fail();
+                ++n;
+            }
+            ++p;
+        } else {
+            if (n == out.size() || !decode_scalar(data, p, out[n])) return fail();
+            ++n;
+            if (!skip_frames() || d[p] != op::APPEND) return fail();
+            ++p;
+        }
+    }
+    return n == out.size() || fail();
+}
+
+} // namespace internal
 
 Object loads(std::string_view data) {
     return Unpickler(data).run();

@@ -4,6 +4,7 @@
 // (reads the workers' result channels, settles jobs and runs callbacks; it also collects what a dead worker
 // left behind and fails the task it held).
 #include "interrupt.hpp"
+#include "pickle_internal.hpp"
 #include "pool_internal.hpp"
 #include "process_internal.hpp"
 #include "scope_writer.hpp"
@@ -18,6 +19,7 @@
 #include <csignal>
 #include <iostream>
 #include <poll.h>
+#include <span>
 #include <sys/eventfd.h>
 #include <thread>
 #include <unistd.h>
@@ -92,6 +94,8 @@ struct TaskItem {
     sc::PoolTaskKind kind = sc::PoolTaskKind::Apply;
     std::string func;
     Object args;
+    // A map chunk: the argument tuple is this part of the input, which outlives the put (args is unused).
+    std::optional<std::span<const Object>> slice;
     Object kwds;
     std::optional<ExceptionValue> error;
 };
@@ -119,6 +123,7 @@ std::function<bool(TaskItem&)> chunked_tasks(std::function<std::optional<Object>
         out.job = job;
         out.index = index;
         out.func = func;
+        out.slice.reset();
         out.kwds = Object::dict();
         out.error.reset();
         try {
@@ -216,6 +221,7 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     bool drain(bool handler);
     void dispatch(Reader& reader, bool handler);
     void deliver(std::uint64_t job, std::int64_t index, pool::Outcome outcome, bool handler = true);
+    bool place(std::uint64_t job, std::int64_t index, std::string_view payload);
     void complete_job(std::uint64_t job);
     struct Death {
         std::uint32_t slot = 0;
@@ -535,8 +541,9 @@ AsyncResult PoolCore::map_async(const Target& func, const Object& iterable,
                          out.index = at / size;
                          out.kind = kind;
                          out.func = name;
-                         out.args =
-                             Object::tuple(std::vector<Object>(items->begin() + at, items->begin() + end));
+                         out.args = Object();
+                         out.slice = std::span<const Object>(*items).subspan(
+                             static_cast<std::size_t>(at), static_cast<std::size_t>(end - at));
                          out.kwds = Object::dict();
                          out.error.reset();
                          at = end;
@@ -746,10 +753,21 @@ void PoolCore::post(std::uint64_t job, std::int64_t index, pool::Outcome outcome
     notify_result_handler();
 }
 
+namespace {
+
+// The pickled (func, args, kwds) of a task, written without copying the arguments into a tuple first.
+std::string encode_task(const TaskItem& item) {
+    if (item.slice) return pickle::internal::dumps_call(item.func, *item.slice, item.kwds);
+    if (item.args.is_tuple()) return pickle::internal::dumps_call(item.func, item.args.items(), item.kwds);
+    return pickle::dumps(Object::tuple(item.func, item.args, item.kwds));
+}
+
+} // namespace
+
 bool PoolCore::put(const TaskItem& item) {
     std::string payload;
     try {
-        payload = pickle::dumps(Object::tuple(item.func, item.args, item.kwds));
+        payload = encode_task(item);
     } catch (...) {
         // Python: an argument that cannot be sent fails its job, and nothing hangs.
         post(item.job, item.index, pool::Outcome::failure(ExceptionValue::current()));
@@ -773,7 +791,7 @@ bool PoolCore::put_directly(const TaskItem& item) {
     if (!pool::can_put(view)) return false;
     std::string payload;
     try {
-        payload = pickle::dumps(Object::tuple(item.func, item.args, item.kwds));
+        payload = encode_task(item);
     } catch (...) {
         return false; // the task handler reports it
     }
@@ -882,6 +900,20 @@ void PoolCore::deliver(std::uint64_t job, std::int64_t index, pool::Outcome outc
     if (j->set(index, std::move(outcome))) complete_job(job);
 }
 
+// A map chunk's results go straight into the slots of the job's list, when they are plain scalars (the
+// values of a numeric map). Called with deliver_mutex held, like the job's set().
+bool PoolCore::place(std::uint64_t job, std::int64_t index, std::string_view payload) {
+    std::shared_ptr<pool::Job> j;
+    {
+        std::lock_guard lock(mutex);
+        auto it = cache.find(job);
+        if (it == cache.end()) return false;
+        j = it->second;
+    }
+    const std::span<Object> slots = j->slots(index);
+    return !slots.empty() && pickle::internal::loads_list_into(payload, slots);
+}
+
 // Reads what every worker's channel holds and settles it. Called with deliver_mutex held.
 bool PoolCore::drain(bool handler) {
     bool progress = false;
@@ -909,6 +941,11 @@ void PoolCore::dispatch(Reader& reader, bool handler) {
         reader.last_seq = m->header.seq;
         view.st->tasks_completed.fetch_add(1, std::memory_order_relaxed);
         pool::Outcome o;
+        if (m->header.ok && place(m->header.job, m->header.index, m->payload)) {
+            o.placed = true;
+            deliver(m->header.job, m->header.index, std::move(o), handler);
+            continue;
+        }
         try {
             Object value = pickle::loads(m->payload);
             if (m->header.ok) {

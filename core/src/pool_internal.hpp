@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <sched.h>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,6 +188,7 @@ void run_worker(const WorkerConfig& config, const Target& initializer);
 // What one task produced: a value, or an exception (from the task, or raised in this process).
 struct Outcome {
     bool ok = true;
+    bool placed = false; // the values are in the job's slots already (see Job::slots), not in `value`
     Object value;
     ExceptionValue error;
     std::exception_ptr thrown; // set instead of `error` for an exception raised here (a callback's)
@@ -224,6 +226,9 @@ public:
     // Whether set() runs user callbacks (then only the result handler calls it).
     virtual bool has_callbacks() const noexcept { return false; }
     virtual bool set(std::int64_t index, Outcome outcome) = 0;
+    // Where the values of task `index` go, for a caller to fill before set() with a placed outcome; empty
+    // when they cannot be placed so. Called like set().
+    virtual std::span<Object> slots(std::int64_t) { return {}; }
     // imap: how many tasks the input made (known once it is exhausted).
     virtual bool set_length(std::int64_t) { return false; }
     // The pool stops before the job completes: it completes with `why`, without callbacks.
@@ -255,6 +260,7 @@ public:
 
     bool has_callbacks() const noexcept override { return callback_ || error_callback_; }
     bool set(std::int64_t index, pool::Outcome outcome) override;
+    std::span<Object> slots(std::int64_t index) override;
     void abandon(const ExceptionValue& why) override;
 
     bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }

@@ -117,10 +117,12 @@ bool ResultState::set(std::int64_t index, pool::Outcome outcome) {
     }
     --number_left_;
     if (outcome.ok && success_) {
-        auto& chunk = outcome.value.items();
-        const auto first = static_cast<std::size_t>(index * chunksize_);
-        for (std::size_t k = 0; k < chunk.size() && first + k < items_.size(); ++k)
-            items_[first + k] = std::move(chunk[k]);
+        if (!outcome.placed) {
+            auto& chunk = outcome.value.items();
+            const auto first = static_cast<std::size_t>(index * chunksize_);
+            for (std::size_t k = 0; k < chunk.size() && first + k < items_.size(); ++k)
+                items_[first + k] = std::move(chunk[k]);
+        }
         if (number_left_ > 0) return false;
         value_ = Object::list(std::move(items_));
         if (callback_) run_callback([this] { callback_(value_); });
@@ -137,6 +139,14 @@ bool ResultState::set(std::int64_t index, pool::Outcome outcome) {
     }
     finish();
     return true;
+}
+
+std::span<Object> ResultState::slots(std::int64_t index) {
+    if (kind_ != Kind::Map || ready() || !success_ || index < 0) return {};
+    const auto first = static_cast<std::size_t>(index * chunksize_);
+    if (first >= items_.size()) return {};
+    return std::span<Object>(items_).subspan(
+        first, std::min(static_cast<std::size_t>(chunksize_), items_.size() - first));
 }
 
 void ResultState::abandon(const ExceptionValue& why) {

@@ -1,6 +1,7 @@
 // Pickle: byte-exact protocol 4 output (SPEC §15.3/§15.4 golden vectors, printed by python3.11's
 // pickle.dumps(v, protocol=4)), reading of protocols 2-5, and every way a malformed pickle is refused.
 #include "expect_error.hpp"
+#include "pickle_internal.hpp"
 #include <QTest>
 #include <mp/pickle.hpp>
 
@@ -548,6 +549,74 @@ private slots:
         QCOMPARE(hex(mp::pickle::dumps(surrogate)),
                  QString("80 04 95 07 00 00 00 00 00 00 00 8c 03 ed a0 80 94 2e"));
         QVERIFY(mp::pickle::loads(mp::pickle::dumps(surrogate)) == surrogate);
+    }
+
+    // The Pool's shortcuts: a task written from its parts, byte for byte as dumps writes the tuple ...
+    void dumpsCall() {
+        std::vector<Object> many;
+        for (std::int64_t i = 0; i < 100'000; ++i)
+            many.emplace_back(i * 37 - 1000);
+        const Object kwds = Object::dict({{"key", Object::list({1, "square"})}});
+        const std::vector<std::vector<Object>> argument_lists = {
+            {},
+            {Object(3)},
+            {Object("square"), Object(2)}, // the str equal to the function name is a BINGET, as in dumps
+            {Object(1), Object(2.5), Object(), Object(true), Object::tuple(Object("x"), Object("square"))},
+            many,
+        };
+        for (const auto& args : argument_lists)
+            for (const Object& k : {Object::dict(), kwds})
+                QCOMPARE(hex(mp::pickle::internal::dumps_call("square", args, k)),
+                         hex(mp::pickle::dumps(Object::tuple("square", Object::tuple(args), k))));
+        QVERIFY_THROWS_EXCEPTION(mp::PicklingError,
+                                 mp::pickle::internal::dumps_call("\xff", {}, Object::dict()));
+    }
+
+    // ... and a result list read into the slots of the final list, exactly as loads reads it, or not at all.
+    void loadsListInto() {
+        std::vector<Object> numbers;
+        for (std::int64_t i = 0; i < 100'000; ++i) // several 64 KiB frames
+            numbers.emplace_back(i % 7 == 0 ? Object(i * 1'000'003) : i % 5 == 0 ? Object(-i) : Object(i));
+        const std::vector<Object> lists = {
+            Object::list(),
+            Object::list({7}),
+            Object::list({Object(), true, false, 0, 255, 256, 65535, 65536, -1, INT32_MIN, INT32_MAX,
+                          std::int64_t{1} << 40, INT64_MIN, INT64_MAX, 0.5, -1e300}),
+            Object::list(numbers),
+        };
+        for (const Object& list : lists) {
+            const std::string bytes = mp::pickle::dumps(list);
+            std::vector<Object> cells(list.size(), Object("old"));
+            QVERIFY(mp::pickle::internal::loads_list_into(bytes, cells));
+            QVERIFY(Object::list(cells) == mp::pickle::loads(bytes));
+            // Another count than the list's is refused, and the cells it touched are None again.
+            std::vector<Object> fewer(list.size() > 0 ? list.size() - 1 : 0);
+            std::vector<Object> more(list.size() + 1, Object("old"));
+            QVERIFY(!mp::pickle::internal::loads_list_into(bytes, more));
+            QVERIFY(list.size() == 0 || !mp::pickle::internal::loads_list_into(bytes, fewer));
+            for (const Object& o : more)
+                QVERIFY(o.is_none() || o == Object("old"));
+        }
+        // Python's own pickles, protocols 2 and 5: [1, 300, None] and [True, 2.0].
+        std::vector<Object> three(3), two(2);
+        QVERIFY(
+            mp::pickle::internal::loads_list_into(unhex("80 02 5d 71 00 28 4b 01 4d 2c 01 4e 65 2e"), three));
+        QVERIFY(Object::list(three) == Object::list({1, 300, Object()}));
+        QVERIFY(mp::pickle::internal::loads_list_into(
+            unhex("80 05 95 0f 00 00 00 00 00 00 00 5d 94 28 88 47 40 00 00 00 00 00 00 00 65 2e"), two));
+        QVERIFY(Object::list(two) == Object::list({true, 2.0}));
+        // Anything but a list of scalars is left to loads: other items, a tuple, truncated or broken input.
+        const Object not_scalars = Object::list({1, "two", 3});
+        for (const std::string& bytes :
+             {mp::pickle::dumps(not_scalars), mp::pickle::dumps(Object::tuple(1, 2, 3)),
+              mp::pickle::dumps(Object::list({1, 2, 3})).substr(0, 15),
+              unhex("80 04 95 ff 00 00 00 00 00 00 00 5d"),
+              mp::pickle::dumps(Object::list({Object::parse_int("123456789012345678901234567890"), 1, 2}))}) {
+            std::vector<Object> cells(3);
+            QVERIFY(!mp::pickle::internal::loads_list_into(bytes, cells));
+            for (const Object& o : cells)
+                QVERIFY(o.is_none());
+        }
     }
 
     void trailingBytesIgnored() {

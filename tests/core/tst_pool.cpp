@@ -131,6 +131,17 @@ std::int64_t add(std::int64_t a, std::int64_t b) {
 }
 MP_TASK(add);
 
+mp::Object identity(const mp::Object& x) {
+    return x;
+}
+MP_TASK(identity);
+
+// An item Object that is not a registered task's typed function: the general path, item by item.
+mp::Object identity_raw(const mp::Object& args, const mp::Object&) {
+    return args[0];
+}
+MP_TASK(identity_raw);
+
 void remember(const std::string& text) {
     initialized = text;
 }
@@ -283,6 +294,53 @@ private slots:
         const std::string what = test_support::error_of<mp::PicklingError>(
             [&] { pool.apply_async([](int x) { return x; }, mp::args(1)); });
         QVERIFY2(what.find("register it with MP_TASK") != std::string::npos, what.c_str());
+    }
+
+    // Results of every kind come back in order, whether the parent reads a chunk's numbers straight into
+    // the final list or the general way (any other value in the chunk), and whatever the chunk size.
+    void mapResultsOfEveryKind_data() { add_methods(); }
+    void mapResultsOfEveryKind() {
+        mp::Pool pool = context().Pool(2);
+        std::vector<mp::Object> items;
+        for (std::int64_t i = 0; i < 30'000; ++i) {
+            switch (i % 9) {
+            case 0:
+                items.emplace_back(i);
+                break;
+            case 1:
+                items.emplace_back(i * 1'000'000'007);
+                break;
+            case 2:
+                items.emplace_back(-i);
+                break;
+            case 3:
+                items.emplace_back(static_cast<double>(i) / 3);
+                break;
+            case 4:
+                items.emplace_back(i % 2 == 0);
+                break;
+            case 5:
+                items.emplace_back();
+                break;
+            default:
+                items.emplace_back(i & 0xFFFF);
+                break;
+            }
+        }
+        const mp::Object numbers = mp::Object::list(items);
+        items[12'345] = mp::Object("a str among them");
+        items[20'000] = mp::Object::parse_int("123456789012345678901234567890");
+        const mp::Object mixed = mp::Object::list(items);
+        for (std::optional<std::int64_t> chunksize : {std::optional<std::int64_t>{}, {1}, {7}, {30'000}}) {
+            QVERIFY(pool.map(identity, numbers, chunksize) == numbers);
+            QVERIFY(pool.map(identity, mixed, chunksize) == mixed);
+            QVERIFY(pool.map_async(identity, numbers, chunksize).get() == numbers);
+            QVERIFY(pool.map(identity_raw, mixed, chunksize) == mixed);
+        }
+        // A task that cannot take the one argument fails as when it is called item by item.
+        QVERIFY(throws_with<mp::TypeError>([&] { pool.map(add, range(10)); },
+                                           "add() missing 1 required positional argument"));
+        QCOMPARE(pool.map(square, range(3)), mp::Object::list({0, 1, 4}));
     }
 
     void defaultChunksize_data() { add_methods(); }

@@ -1,0 +1,20 @@
+#pragma once
+// Shortcuts of the Pool's hot path through pickle (pool.cpp): a task's (func, args, kwds) written without
+// building the tuples, and a map chunk's result list read straight into the slots of the final list.
+#include "mp/object.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace mp::pickle::internal {
+
+// Exactly dumps(Object::tuple(func, Object::tuple(args...), kwds)).
+std::string dumps_call(std::string_view func, std::span<const Object> args, const Object& kwds);
+
+// A pickled list of exactly out.size() scalars (None, bools, ints and floats; ints of up to 8 bytes), as
+// dumps writes one, decoded into `out` as loads() would. False - `out` left all None - for anything else,
+// which loads() then reads, or rejects, the general way.
+bool loads_list_into(std::string_view data, std::span<Object> out);
+
+} // namespace mp::pickle::internal
