@@ -6,9 +6,11 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <fcntl.h>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,8 +70,8 @@ void exec_reset_after_fork() {
 }
 
 pid_t spawn_executable(const std::vector<std::string>& argv, const std::vector<int>& keep_fds) {
-    // Everything the child touches between fork and exec is prepared here: after fork only
-    // async-signal-safe calls are allowed because other threads may hold locks (malloc's included).
+    // Everything the child touches between vfork and exec is prepared here: it runs in this process's
+    // memory, on this thread's stack, until it execs, so it makes system calls only.
     const std::string path = executable_path();
     std::vector<char*> c_argv;
     c_argv.reserve(argv.size() + 1);
@@ -84,10 +86,29 @@ pid_t spawn_executable(const std::vector<std::string>& argv, const std::vector<i
 
     // Reports a failed exec: the child writes errno here; EOF means exec succeeded (O_CLOEXEC).
     PipeEnds exec_error = make_pipe();
+    const int error_fd = exec_error.write.get();
 
-    pid_t pid = ::fork();
-    if (pid < 0) throw_errno("fork");
+    // vfork rather than fork: nothing is copied and this thread sleeps only until the child has exec'd,
+    // where fork copies the page tables and leaves every page of this process copy-on-write, both at a
+    // cost that grows with its memory. No signal handler of this process may run in the child: signals
+    // are blocked around the vfork, and the child puts handled ones back to the default before it
+    // restores the mask for the new program.
+    sigset_t all;
+    sigset_t old;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old);
+    const pid_t pid = ::vfork();
     if (pid == 0) {
+        for (int sig = 1; sig < NSIG; ++sig) {
+            struct sigaction action {};
+            if (::sigaction(sig, nullptr, &action) != 0 || action.sa_handler == SIG_IGN ||
+                action.sa_handler == SIG_DFL)
+                continue;
+            action.sa_handler = SIG_DFL;
+            action.sa_flags = 0;
+            ::sigaction(sig, &action, nullptr);
+        }
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
         if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
             for (int fd = 3; fd < fd_limit; ++fd)
                 ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -96,10 +117,13 @@ pid_t spawn_executable(const std::vector<std::string>& argv, const std::vector<i
             ::fcntl(fd, F_SETFD, 0);
         ::execv(path.c_str(), c_argv.data());
         int err = errno;
-        ssize_t ignored = ::write(exec_error.write.get(), &err, sizeof err);
+        ssize_t ignored = ::write(error_fd, &err, sizeof err);
         (void)ignored;
         ::_exit(127);
     }
+    const int vfork_errno = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (pid < 0) throw_errno("vfork", vfork_errno);
     exec_error.write.reset();
     int child_errno = 0;
     std::size_t got =

@@ -15,7 +15,7 @@ bool executable_is_self();
 void remember_argv0(const char* argv0);
 void exec_reset_after_fork();
 
-// fork + exec of executable_path() with argv (argv[0] included). Only stdin/stdout/stderr and keep_fds
+// vfork + exec of executable_path() with argv (argv[0] included). Only stdin/stdout/stderr and keep_fds
 // stay open in the new program, at the same numbers. Throws SystemError when the exec fails.
 pid_t spawn_executable(const std::vector<std::string>& argv, const std::vector<int>& keep_fds);
 
