@@ -107,11 +107,16 @@ public:
     std::size_t size() const noexcept { return size_; }
     // `n` more bytes at the end, to be filled by the caller.
     char* extend(std::size_t n) {
-        if (buffer_.size() - size_ < n) buffer_.resize(std::max(2 * buffer_.size(), size_ + n + 256));
-        char* at = buffer_.data() + size_;
+        char* at = tail(n);
         size_ += n;
         return at;
     }
+    // Room for up to `n` more bytes at the end, which the caller fills and then claims with resize().
+    char* tail(std::size_t n) {
+        if (buffer_.size() - size_ < n) buffer_.resize(std::max(2 * buffer_.size(), size_ + n + 256));
+        return buffer_.data() + size_;
+    }
+    void resize(std::size_t size) noexcept { size_ = size; }
     void append(std::string_view bytes) {
         char* at = extend(bytes.size());
         if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
@@ -400,6 +405,51 @@ private:
         }
     }
 
+    // What save_item() writes for each of the ints from `it` on that fit 32 bits, up to `end` or the item
+    // at which the open frame is full; the first item not written. One bounds check for the run, not one
+    // per item.
+    const Object* save_small_ints(const Object* it, const Object* end) {
+        if (!frame_open_) return it;
+        const std::size_t frame_full = frame_start_ + frame_header_size + frame_size_target;
+        const std::size_t start = out_.size();
+        char* const base = out_.tail(5 * static_cast<std::size_t>(end - it));
+        char* at = base;
+        for (; it != end && it->kind() == ObjectKind::Int; ++it) {
+            if (start + static_cast<std::size_t>(at - base) >= frame_full) break; // object_boundary() commits
+            const std::int64_t v = it->as_int();
+            const auto u = static_cast<std::uint64_t>(v);
+            if (v >= 0 && v <= 0xFF) {
+                at[0] = static_cast<char>(op::BININT1);
+                at[1] = static_cast<char>(u);
+                at += 2;
+            } else if (v >= 0 && v <= 0xFFFF) {
+                at[0] = static_cast<char>(op::BININT2);
+                at[1] = static_cast<char>(u);
+                at[2] = static_cast<char>(u >> 8);
+                at += 3;
+            } else if (v >= INT32_MIN && v <= INT32_MAX) {
+                at[0] = static_cast<char>(op::BININT);
+                for (int i = 0; i < 4; ++i)
+                    at[1 + i] = static_cast<char>(u >> (8 * i));
+                at += 5;
+            } else {
+                break;
+            }
+        }
+        out_.resize(start + static_cast<std::size_t>(at - base));
+        return it;
+    }
+
+    // The items of a list batch or a tuple, after its MARK.
+    void save_items(std::span<const Object> items, std::size_t level) {
+        const Object* it = items.data();
+        const Object* const end = it + items.size();
+        while (it != end) {
+            it = save_small_ints(it, end);
+            if (it != end) save_item(*it++, level);
+        }
+    }
+
     void save_tuple(std::span<const Object> items, std::size_t level) {
         check_depth(level);
         if (items.empty()) {
@@ -413,11 +463,26 @@ private:
             write_op(small[items.size()]);
         } else {
             write_op(op::MARK);
-            for (const auto& item : items)
-                save_item(item, level + 1);
+            save_items(items, level + 1);
             write_op(op::TUPLE);
         }
         memoize();
+    }
+
+    // CPython's batches of APPENDS (a single item: APPEND).
+    void save_list_items(std::span<const Object> items, std::size_t level) {
+        if (items.size() == 1) {
+            save_item(items[0], level);
+            write_op(op::APPEND);
+            return;
+        }
+        for (std::size_t done = 0; done < items.size();) {
+            const std::size_t n = std::min(batch_size, items.size() - done);
+            write_op(op::MARK);
+            save_items(items.subspan(done, n), level);
+            write_op(op::APPENDS);
+            done += n;
+        }
     }
 
     void check_depth(std::size_t level) {
@@ -470,9 +535,7 @@ private:
             check_depth(level);
             write_op(op::EMPTY_LIST);
             memoize();
-            const auto& items = value.items();
-            save_batched(items, items.size(), op::APPEND, op::APPENDS, false,
-                         [&](const Object& item) { save_item(item, level + 1); });
+            save_list_items(value.items(), level + 1);
             return;
         }
         case ObjectKind::Tuple:
