@@ -385,6 +385,19 @@ void Object::move_from(Object& other) noexcept {
     other.value_.emplace<index(Kind::None)>();
 }
 
+// Takes the value out first: `other` may live inside the value being replaced (x = std::move(x[0])).
+Object& Object::move_assign_other(Object& other) noexcept {
+    if (this == &other) return *this;
+    Object taken(std::move(other));
+    if (!is_scalar(value_.index())) std::destroy_at(&value_);
+    if (is_scalar(taken.value_.index())) {
+        place_scalar(value_, taken.value_);
+    } else {
+        std::construct_at(&value_, std::move(taken.value_));
+    }
+    return *this;
+}
+
 Object& Object::operator=(const Object& other) {
     // Copy first: `other` may live inside the value being replaced (x = x[0]).
     Object copy(other);

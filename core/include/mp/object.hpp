@@ -298,6 +298,7 @@ private:
     [[noreturn]] void wrong_kind(std::string_view expected) const;
     std::int64_t as_int_other() const;
     void move_from(Object& other) noexcept; // the move constructor for values that are not scalars
+    Object& move_assign_other(Object& other) noexcept;
     void repr_into(std::string& out) const;
 
     // Alternative i holds the value of Kind i.
@@ -315,9 +316,10 @@ private:
     // Constructs in `to`, which holds no value needing destruction, the scalar `from` holds.
     static void place_scalar(Storage& to, const Storage& from) noexcept;
 
-    // In a union so that ~Object alone decides whether the variant needs destroying.
+    // In a union so that ~Object alone decides whether the variant needs destroying. Made None in place:
+    // `{}` would value-initialize the variant, zeroing all 40 bytes of every Object first.
     union {
-        Storage value_{};
+        Storage value_{std::in_place_index<0>};
     };
 };
 
@@ -391,7 +393,7 @@ inline Object::Storage Object::copy_of(const Storage& value) {
 }
 
 // Without std::variant's move or assignment, which dispatch through a table of functions even for an int.
-inline void Object::place_scalar(Storage& to, const Storage& from) noexcept {
+[[gnu::always_inline]] inline void Object::place_scalar(Storage& to, const Storage& from) noexcept {
     switch (from.index()) {
     case index(Kind::Bool):
         std::construct_at(&to, std::in_place_index<index(Kind::Bool)>,
@@ -414,7 +416,7 @@ inline Object::Object(const Object& other)
     : value_(copy_of(other.value_)) {}
 
 // Leaves None behind. The other kinds are moved out of line, so that this inlines into loops over items.
-inline Object::Object(Object&& other) noexcept {
+[[gnu::always_inline]] inline Object::Object(Object&& other) noexcept {
     if (is_scalar(other.value_.index())) {
         place_scalar(value_, other.value_);
         std::construct_at(&other.value_); // a scalar needs no destruction
@@ -423,22 +425,16 @@ inline Object::Object(Object&& other) noexcept {
     }
 }
 
-// Takes the value out first: `other` may live inside the value being replaced (x = std::move(x[0])).
-inline Object& Object::operator=(Object&& other) noexcept {
-    if (this == &other) return *this;
+// A scalar over a scalar inline; the rest out of line (move_assign_other).
+[[gnu::always_inline]] inline Object& Object::operator=(Object&& other) noexcept {
     if (is_scalar(other.value_.index()) && is_scalar(value_.index())) {
-        place_scalar(value_, other.value_);
-        std::construct_at(&other.value_);
+        if (this != &other) {
+            place_scalar(value_, other.value_);
+            std::construct_at(&other.value_);
+        }
         return *this;
     }
-    Object taken(std::move(other));
-    if (!is_scalar(value_.index())) std::destroy_at(&value_);
-    if (is_scalar(taken.value_.index())) {
-        place_scalar(value_, taken.value_);
-    } else {
-        std::construct_at(&value_, std::move(taken.value_));
-    }
-    return *this;
+    return move_assign_other(other);
 }
 
 inline Object::~Object() {
