@@ -335,20 +335,26 @@ private:
 
     // save_long for an int64, without a BigInt: CPython's LONG1 payload, the shortest two's complement.
     void save_long64(std::int64_t v) {
+        char buffer[11];
+        write(std::string_view(buffer, long1_of(v, buffer)));
+    }
+
+    // The LONG1 opcode of a value beyond 32 bits (so that its payload is 8 bytes at most) at `out`, which
+    // has room for 11 bytes; its length.
+    static std::size_t long1_of(std::int64_t v, char* out) noexcept {
         const std::uint64_t magnitude =
             v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
         std::size_t nbytes = static_cast<std::size_t>(64 - __builtin_clzll(magnitude)) / 8 + 1;
-        char buffer[11];
-        buffer[0] = static_cast<char>(op::LONG1);
+        out[0] = static_cast<char>(op::LONG1);
         for (std::size_t i = 0; i < nbytes; ++i)
-            buffer[2 + i] =
+            out[2 + i] =
                 static_cast<char>(i < 8 ? static_cast<std::uint64_t>(v) >> (8 * i) : (v < 0 ? 0xFF : 0));
         // Like CPython, a negative value may not need the extra sign byte (-128 fits one byte).
-        if (v < 0 && nbytes > 1 && static_cast<unsigned char>(buffer[1 + nbytes]) == 0xFF &&
-            (static_cast<unsigned char>(buffer[nbytes]) & 0x80) != 0)
+        if (v < 0 && nbytes > 1 && static_cast<unsigned char>(out[1 + nbytes]) == 0xFF &&
+            (static_cast<unsigned char>(out[nbytes]) & 0x80) != 0)
             --nbytes;
-        buffer[1] = static_cast<char>(nbytes);
-        write(std::string_view(buffer, 2 + nbytes));
+        out[1] = static_cast<char>(nbytes);
+        return 2 + nbytes;
     }
 
     void save_float(double v) {
@@ -405,14 +411,14 @@ private:
         }
     }
 
-    // What save_item() writes for each of the ints from `it` on that fit 32 bits, up to `end` or the item
-    // at which the open frame is full; the first item not written. One bounds check for the run, not one
-    // per item.
+    // What save_item() writes for each of the ints (not BigInts) from `it` on, up to `end` or the item at
+    // which the open frame is full; the first item not written. One bounds check for the run, not one per
+    // item.
     const Object* save_small_ints(const Object* it, const Object* end) {
         if (!frame_open_) return it;
         const std::size_t frame_full = frame_start_ + frame_header_size + frame_size_target;
         const std::size_t start = out_.size();
-        char* const base = out_.tail(5 * static_cast<std::size_t>(end - it));
+        char* const base = out_.tail(11 * static_cast<std::size_t>(end - it)); // see long1_of
         char* at = base;
         for (; it != end && it->kind() == ObjectKind::Int; ++it) {
             if (start + static_cast<std::size_t>(at - base) >= frame_full) break; // object_boundary() commits
@@ -433,7 +439,7 @@ private:
                     at[1 + i] = static_cast<char>(u >> (8 * i));
                 at += 5;
             } else {
-                break;
+                at += long1_of(v, at);
             }
         }
         out_.resize(start + static_cast<std::size_t>(at - base));
@@ -716,6 +722,45 @@ Global resolve_global(std::string_view module, std::string_view name) {
             if (entry.module == module && entry.type == name) return Global::Exception;
     }
     throw UnpicklingError("global '" + printable(module) + "." + printable(name) + "' is not allowed");
+}
+
+// The number of complete scalar opcodes (None, bools, ints, floats; LONG1 of up to 8 bytes) in `data` from
+// `p` on; `p` moves past them. A switch rather than a table of lengths: its predicted branches let the
+// processor run ahead, where a table lookup would make each position wait for the previous load.
+std::size_t count_scalars(std::string_view data, std::size_t& p) noexcept {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t end = data.size();
+    std::size_t count = 0;
+    for (; p < end; ++count) {
+        std::size_t operands = 0;
+        switch (d[p]) {
+        case op::NONE:
+        case op::NEWTRUE:
+        case op::NEWFALSE:
+            break;
+        case op::BININT1:
+            operands = 1;
+            break;
+        case op::BININT2:
+            operands = 2;
+            break;
+        case op::BININT:
+            operands = 4;
+            break;
+        case op::BINFLOAT:
+            operands = 8;
+            break;
+        case op::LONG1:
+            if (p + 1 >= end || d[p + 1] > 8) return count;
+            operands = 1 + std::size_t{d[p + 1]};
+            break;
+        default:
+            return count;
+        }
+        if (end - p - 1 < operands) break;
+        p += 1 + operands;
+    }
+    return count;
 }
 
 class Unpickler {
@@ -1279,44 +1324,7 @@ private:
         }
     }
 
-    // The number of complete scalar opcodes (None, bools, ints, floats; LONG1 of up to 8 bytes) from `p`
-    // on; `p` moves past them. A switch rather than a table of lengths: its predicted branches let the
-    // processor run ahead, where a table lookup would make each position wait for the previous load.
-    std::size_t scalar_run(std::size_t& p) const noexcept {
-        const auto* d = reinterpret_cast<const unsigned char*>(data_.data());
-        const std::size_t end = data_.size();
-        std::size_t count = 0;
-        for (; p < end; ++count) {
-            std::size_t operands = 0;
-            switch (d[p]) {
-            case op::NONE:
-            case op::NEWTRUE:
-            case op::NEWFALSE:
-                break;
-            case op::BININT1:
-                operands = 1;
-                break;
-            case op::BININT2:
-                operands = 2;
-                break;
-            case op::BININT:
-                operands = 4;
-                break;
-            case op::BINFLOAT:
-                operands = 8;
-                break;
-            case op::LONG1:
-                if (p + 1 >= end || d[p + 1] > 8) return count;
-                operands = 1 + std::size_t{d[p + 1]};
-                break;
-            default:
-                return count;
-            }
-            if (end - p - 1 < operands) break;
-            p += 1 + operands;
-        }
-        return count;
-    }
+    std::size_t scalar_run(std::size_t& p) const noexcept { return count_scalars(data_, p); }
 
     // After a MARK, a run of scalars closed by APPENDS (onto a list) or TUPLE - how lists and tuples of
     // numbers are written, in batches of 1000 - goes straight into the container, without a stack slot per
@@ -1613,37 +1621,61 @@ std::string dumps_call(std::string_view func, std::span<const Object> args, cons
 
 namespace {
 
-// The scalar at data[p] (None, bools, ints, floats; LONG1 of up to 8 bytes) into `out`, p past it; false
-// for anything else or a truncated one.
-bool decode_scalar(std::string_view data, std::size_t& p, Object& out) {
+// A scalar read from a pickle, before it becomes an Object.
+struct Scalar {
+    enum class Kind : std::uint8_t { None, Bool, Int, Float } kind = Kind::None;
+    std::int64_t i = 0; // Bool (0 or 1) and Int
+    double f = 0;
+
+    Object object() const noexcept {
+        switch (kind) {
+        case Kind::Bool:
+            return Object(i != 0);
+        case Kind::Int:
+            return Object(i);
+        case Kind::Float:
+            return Object(f);
+        case Kind::None:
+            break;
+        }
+        return Object();
+    }
+};
+
+// The scalar at data[p] (None, bools, ints, floats; LONG1 of up to 8 bytes), p past it; false for anything
+// else or a truncated one. Inline into the callers' loops, a call per item being most of the cost.
+[[gnu::always_inline]] inline bool decode_scalar(std::string_view data, std::size_t& p, Scalar& out) {
     const auto* d = reinterpret_cast<const unsigned char*>(data.data());
     const std::size_t operands = data.size() - p - 1;
     const unsigned char* at = d + p + 1;
     switch (d[p]) {
-    case op::NONE:
-        out = Object();
-        p += 1;
-        return true;
-    case op::NEWTRUE:
-    case op::NEWFALSE:
-        out = Object(d[p] == op::NEWTRUE);
-        p += 1;
-        return true;
     case op::BININT1:
         if (operands < 1) return false;
-        out = Object(std::int64_t{at[0]});
+        out = {Scalar::Kind::Int, std::int64_t{at[0]}, 0};
         p += 2;
         return true;
     case op::BININT2:
         if (operands < 2) return false;
-        out = Object(std::int64_t{at[0]} | std::int64_t{at[1]} << 8);
+        out = {Scalar::Kind::Int, std::int64_t{at[0]} | std::int64_t{at[1]} << 8, 0};
         p += 3;
         return true;
     case op::BININT:
         if (operands < 4) return false;
-        out = Object(static_cast<std::int32_t>(std::uint32_t{at[0]} | std::uint32_t{at[1]} << 8 |
-                                               std::uint32_t{at[2]} << 16 | std::uint32_t{at[3]} << 24));
+        out = {
+            Scalar::Kind::Int,
+            std::int64_t{static_cast<std::int32_t>(std::uint32_t{at[0]} | std::uint32_t{at[1]} << 8 |
+                                                   std::uint32_t{at[2]} << 16 | std::uint32_t{at[3]} << 24)},
+            0};
         p += 5;
+        return true;
+    case op::NONE:
+        out = {Scalar::Kind::None, 0, 0};
+        p += 1;
+        return true;
+    case op::NEWTRUE:
+    case op::NEWFALSE:
+        out = {Scalar::Kind::Bool, d[p] == op::NEWTRUE ? 1 : 0, 0};
+        p += 1;
         return true;
     case op::BINFLOAT: {
         if (operands < 8) return false;
@@ -1652,7 +1684,7 @@ bool decode_scalar(std::string_view data, std::size_t& p, Object& out) {
             bits = (bits << 8) | at[i];
         double v;
         std::memcpy(&v, &bits, sizeof v);
-        out = Object(v);
+        out = {Scalar::Kind::Float, 0, v};
         p += 9;
         return true;
     }
@@ -1662,13 +1694,29 @@ bool decode_scalar(std::string_view data, std::size_t& p, Object& out) {
         for (std::size_t i = 0; i < at[0]; ++i)
             v |= std::uint64_t{at[1 + i]} << (8 * i);
         if (at[0] > 0 && at[0] < 8 && (at[at[0]] & 0x80) != 0) v |= ~std::uint64_t{0} << (8 * at[0]);
-        out = Object(static_cast<std::int64_t>(v));
+        out = {Scalar::Kind::Int, static_cast<std::int64_t>(v), 0};
         p += 2 + std::size_t{at[0]};
         return true;
     }
     default:
         return false;
     }
+}
+
+// Past the FRAME opcodes at data[p], which carry no meaning of their own (loads() only checks that their
+// length is there); false at the end of the data or when a frame is longer than what follows.
+[[gnu::always_inline]] inline bool skip_frames(std::string_view data, std::size_t& p) {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t end = data.size();
+    while (p < end && d[p] == op::FRAME) {
+        if (end - p - 1 < 8) return false;
+        std::uint64_t length = 0;
+        for (int i = 0; i < 8; ++i)
+            length |= std::uint64_t{d[p + 1 + i]} << (8 * i);
+        p += 9;
+        if (length > end - p) return false;
+    }
+    return p < end;
 }
 
 } // namespace
@@ -1678,28 +1726,17 @@ bool loads_list_into(std::string_view data, std::span<Object> out) {
     const std::size_t end = data.size();
     std::size_t p = 0;
     std::size_t n = 0; // items decoded
-    // FRAMEs carry no meaning of their own; loads() only checks that their length is there.
-    const auto skip_frames = [&] {
-        while (p < end && d[p] == op::FRAME) {
-            if (end - p - 1 < 8) return false;
-            std::uint64_t length = 0;
-            for (int i = 0; i < 8; ++i)
-                length |= std::uint64_t{d[p + 1 + i]} << (8 * i);
-            p += 9;
-            if (length > end - p) return false;
-        }
-        return p < end;
-    };
     const auto fail = [&] {
         for (std::size_t i = 0; i < n; ++i)
             out[i] = Object();
         return false;
     };
+    Scalar value;
     if (end < 2 || d[0] != op::PROTO || d[1] > 5) return false;
     p = 2;
-    if (!skip_frames() || d[p] != op::EMPTY_LIST) return false;
+    if (!skip_frames(data, p) || d[p] != op::EMPTY_LIST) return false;
     ++p;
-    if (!skip_frames()) return false;
+    if (!skip_frames(data, p)) return false;
     if (d[p] == op::MEMOIZE) {
         p += 1;
     } else if (d[p] == op::BINPUT && end - p > 1) {
@@ -1708,26 +1745,97 @@ bool loads_list_into(std::string_view data, std::span<Object> out) {
         p += 5;
     }
     for (;;) {
-        if (!skip_frames()) return fail();
+        if (!skip_frames(data, p)) return fail();
         const unsigned char code = d[p];
         if (code == op::STOP) break;
         if (code == op::MARK) {
             ++p;
             for (;;) {
-                if (!skip_frames()) return fail();
+                if (p >= end) return fail();
                 if (d[p] == op::APPENDS) break;
-                if (n == out.size() || !decode_scalar(data, p, out[n])) return fail();
-                ++n;
+                if (d[p] == op::FRAME) {
+                    if (!skip_frames(data, p)) return fail();
+                    continue;
+                }
+                if (n == out.size() || !decode_scalar(data, p, value)) return fail();
+                out[n++] = value.object();
             }
             ++p;
         } else {
-            if (n == out.size() || !decode_scalar(data, p, out[n])) return fail();
-            ++n;
-            if (!skip_frames() || d[p] != op::APPEND) return fail();
+            if (n == out.size() || !decode_scalar(data, p, value)) return fail();
+            out[n++] = value.object();
+            if (!skip_frames(data, p) || d[p] != op::APPEND) return fail();
             ++p;
         }
     }
     return n == out.size() || fail();
+}
+
+bool loads_call(std::string_view data, std::string& func, std::vector<Object>& args) {
+    const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+    const std::size_t end = data.size();
+    std::size_t p = 0;
+    // The next opcode is `code` (after any FRAME), and p moves past it.
+    const auto expect = [&](unsigned char code) {
+        if (!skip_frames(data, p) || d[p] != code) return false;
+        ++p;
+        return true;
+    };
+    const auto fail = [&] {
+        args.clear();
+        return false;
+    };
+    args.clear();
+    if (end < 2 || d[0] != op::PROTO || d[1] > 5) return false;
+    p = 2;
+    if (!skip_frames(data, p)) return false;
+    std::size_t length;
+    if (d[p] == op::SHORT_BINUNICODE && end - p > 1) {
+        length = d[p + 1];
+        p += 2;
+    } else if (d[p] == op::BINUNICODE && end - p > 4) {
+        length = std::size_t{d[p + 1]} | std::size_t{d[p + 2]} << 8 | std::size_t{d[p + 3]} << 16 |
+                 std::size_t{d[p + 4]} << 24;
+        p += 5;
+    } else {
+        return false;
+    }
+    if (length > end - p) return false;
+    const std::string_view name = data.substr(p, length);
+    if (!mp::detail::is_valid_utf8(name)) return false;
+    p += length;
+    if (!expect(op::MEMOIZE) || !skip_frames(data, p)) return false;
+    if (d[p] == op::EMPTY_TUPLE) {
+        ++p;
+    } else {
+        const bool marked = d[p] == op::MARK;
+        if (marked) ++p;
+        std::size_t q = p;
+        // Sized ahead and assigned, which stays inline; only a run cut by a FRAME grows it again.
+        args.resize(count_scalars(data, q));
+        std::size_t n = 0;
+        Scalar value;
+        for (;;) {
+            if (p >= end) return fail();
+            if (d[p] == op::FRAME) {
+                if (!skip_frames(data, p)) return fail();
+                continue;
+            }
+            if (marked ? d[p] == op::TUPLE : d[p] >= op::TUPLE1 && d[p] <= op::TUPLE3) break;
+            if (!decode_scalar(data, p, value)) return fail();
+            if (n == args.size()) args.resize(std::max<std::size_t>(2 * n, 16));
+            args[n++] = value.object();
+        }
+        args.resize(n);
+        if (!marked && d[p] - op::TUPLE1 + 1u != args.size()) return fail();
+        ++p;
+        if (!expect(op::MEMOIZE)) return fail();
+    }
+    if (!expect(op::EMPTY_DICT) || !expect(op::MEMOIZE) || !expect(op::TUPLE3) || !expect(op::MEMOIZE) ||
+        !expect(op::STOP))
+        return fail();
+    func.assign(name);
+    return true;
 }
 
 } // namespace internal

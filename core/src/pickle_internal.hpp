@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mp::pickle::internal {
 
@@ -16,5 +17,10 @@ std::string dumps_call(std::string_view func, std::span<const Object> args, cons
 // dumps writes one, decoded into `out` as loads() would. False - `out` left all None - for anything else,
 // which loads() then reads, or rejects, the general way.
 bool loads_list_into(std::string_view data, std::span<Object> out);
+
+// The inverse of dumps_call for a task whose arguments are all scalars and that has no keyword arguments
+// (a map chunk of numbers): true with `func` and `args` as loads() would read them; false - args empty -
+// for anything else, which loads() then reads, or rejects, the general way.
+bool loads_call(std::string_view data, std::string& func, std::vector<Object>& args);
 
 } // namespace mp::pickle::internal

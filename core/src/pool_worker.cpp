@@ -1,6 +1,7 @@
 // The body of a pool worker process (Python's multiprocessing.pool.worker): the initializer, then tasks
 // from the pool's task channel until the Stop sentinel, maxtasksperchild, the pool's termination or the
 // parent's death; each result goes back through the worker's own result channel.
+#include "pickle_internal.hpp"
 #include "pool_internal.hpp"
 #include "process_internal.hpp"
 #include "scope_writer.hpp"
@@ -140,21 +141,32 @@ std::string run_task(const TakenTask& task, L::PoolWorkerSlot& ws, TaskCache& ta
     std::string func;
     Object value;
     try {
-        Object message = pickle::loads(task.payload);
-        auto& parts = message.items();
-        func = parts.at(0).as_str();
+        Object args;
+        Object kwds;
+        std::vector<Object> numbers;
+        if (pickle::internal::loads_call(task.payload, func, numbers)) {
+            // A chunk of numbers, read without the general unpickler.
+            args = Object::tuple(std::move(numbers));
+            kwds = Object::dict();
+        } else {
+            Object message = pickle::loads(task.payload);
+            auto& parts = message.items();
+            func = parts.at(0).as_str();
+            args = std::move(parts.at(1));
+            kwds = std::move(parts.at(2));
+        }
         show_task(ws, func);
         const TaskFunction& fn = tasks.get(func);
         switch (task.header.kind) {
         case L::PoolTaskKind::Apply:
-            value = fn(parts.at(1), parts.at(2));
+            value = fn(args, kwds);
             break;
         case L::PoolTaskKind::Map:
         case L::PoolTaskKind::Starmap: {
             const bool star = task.header.kind == L::PoolTaskKind::Starmap;
             static const Object no_kwargs = Object::dict();
             Object single = Object::tuple(Object()); // one argument tuple, refilled for every item
-            std::vector<Object>& items = parts.at(1).items();
+            std::vector<Object>& items = args.items();
             std::vector<Object> out;
             out.reserve(items.size());
             if (const MapFunction* map = tasks.map_function(); map && !star) {

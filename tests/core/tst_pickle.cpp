@@ -572,6 +572,42 @@ private slots:
                                  mp::pickle::internal::dumps_call("\xff", {}, Object::dict()));
     }
 
+    // ... read back by the worker when its arguments are numbers, or left to loads ...
+    void loadsCall() {
+        std::vector<Object> many;
+        for (std::int64_t i = 0; i < 100'000; ++i) // several 64 KiB frames
+            many.emplace_back(i % 3 == 0 ? Object(i * 1'000'003) : Object(-i));
+        const std::vector<std::vector<Object>> readable = {
+            {}, {Object(3)}, {Object(1), Object(2.5), Object()}, {Object(true), 4, 5, 6}, many};
+        const std::string long_name(300, 'f');
+        for (const auto& args : readable)
+            for (const std::string& name : {std::string("square"), long_name}) {
+                const std::string bytes = mp::pickle::internal::dumps_call(name, args, Object::dict());
+                std::string func;
+                std::vector<Object> got;
+                QVERIFY(mp::pickle::internal::loads_call(bytes, func, got));
+                QCOMPARE(func, name);
+                QVERIFY(Object::tuple(got) == Object::tuple(args));
+                QVERIFY(mp::pickle::loads(bytes) == Object::tuple(name, Object::tuple(args), Object::dict()));
+            }
+        const auto call = [](std::vector<Object> args, const Object& kwds) {
+            return mp::pickle::internal::dumps_call("f", args, kwds);
+        };
+        const std::vector<std::string> others = {
+            call({Object(1)}, Object::dict({{"k", 1}})),
+            call({Object(1), Object("s")}, Object::dict()),
+            call({Object::parse_int("123456789012345678901234567890")}, Object::dict()),
+            mp::pickle::dumps(Object::tuple("f", Object::list({1}), Object::dict())),
+            call({Object(1), Object(2)}, Object::dict()).substr(0, 20),
+        };
+        for (const std::string& bytes : others) {
+            std::string func;
+            std::vector<Object> got;
+            QVERIFY(!mp::pickle::internal::loads_call(bytes, func, got));
+            QVERIFY(got.empty());
+        }
+    }
+
     // ... and a result list read into the slots of the final list, exactly as loads reads it, or not at all.
     void loadsListInto() {
         std::vector<Object> numbers;
