@@ -1,5 +1,6 @@
-// Event (SPEC §7): a shared flag plus a generation word that set() bumps, so a waiter woken by set()
-// returns even when clear() follows at once, and then reports the flag as it is (Python's wait() does).
+// Event (SPEC §7): one word holds the flag (bit 0) and how many times set() raised it (the rest), changed
+// together, so a waiter woken by set() returns even when clear() follows at once, and then reports the flag
+// as it is (Python's wait() does) - and a set() that began before a wait never passes for one during it.
 #include "futex.hpp"
 #include "synchronize_internal.hpp"
 
@@ -20,15 +21,16 @@ Event::Event(const Context& ctx)
                                      [](sc::ObjectSlot&) {})) {}
 
 bool Event::is_set() const {
-    return ref().slot().state.event.flag.load(std::memory_order_acquire) != 0;
+    return (ref().slot().state.event.generation.load(std::memory_order_acquire) & 1) != 0;
 }
 
 void Event::set() {
     sc::ObjectRef& r = ref();
     sc::gate(sc::Op::EventSet, r.serial());
     auto& st = r.slot().state.event;
-    st.flag.store(1);
-    st.generation.fetch_add(1);
+    std::uint32_t word = st.generation.load();
+    while ((word & 1) == 0 && !st.generation.compare_exchange_weak(word, (word + 2) | 1)) {
+    }
     if (st.waiters.load() != 0) detail::futex_wake_all(st.generation);
     r.count_op();
     if (sc::observing()) sc::record(sc::Op::EventSet, r.serial(), 1);
@@ -37,7 +39,8 @@ void Event::set() {
 void Event::clear() {
     sc::ObjectRef& r = ref();
     sc::gate(sc::Op::EventClear, r.serial());
-    r.slot().state.event.flag.store(0);
+    auto& st = r.slot().state.event;
+    st.generation.fetch_and(~std::uint32_t(1));
     r.count_op();
     if (sc::observing()) sc::record(sc::Op::EventClear, r.serial(), 0);
 }
@@ -47,27 +50,22 @@ bool Event::wait(std::optional<double> timeout) {
     sc::gate(sc::Op::EventWait, r.serial());
     auto& st = r.slot().state.event;
     r.count_op();
-    if (st.flag.load() != 0) return true;
+    const std::uint32_t seen = st.generation.load();
+    if ((seen & 1) != 0) return true;
     const auto deadline = detail::deadline_after(timeout);
     bool result = false;
     {
         sc::WaitScope waiting(sc::Op::EventWait, r.serial(), 0, deadline);
         st.waiters.fetch_add(1);
-        const std::uint32_t generation = st.generation.load();
         for (;;) {
-            if (st.flag.load() != 0) {
-                result = true;
+            const std::uint32_t word = st.generation.load();
+            // Changed: set() raised the flag meanwhile; it may be down again (clear()), and then, as in
+            // Python, the wait reports false.
+            if (word != seen || (deadline && detail::monotonic_ns() >= *deadline)) {
+                result = (word & 1) != 0;
                 break;
             }
-            if (st.generation.load() != generation) {
-                result = st.flag.load() != 0;
-                break;
-            }
-            if (deadline && detail::monotonic_ns() >= *deadline) {
-                result = st.flag.load() != 0;
-                break;
-            }
-            detail::futex_wait(st.generation, generation, deadline);
+            detail::futex_wait(st.generation, seen, deadline);
         }
         st.waiters.fetch_sub(1);
     }

@@ -12,7 +12,7 @@
 namespace mp::detail::scope {
 
 inline constexpr std::uint32_t kMagic = 0x4353504d; // "MPSC"
-inline constexpr std::uint32_t kLayoutVersion = 4;
+inline constexpr std::uint32_t kLayoutVersion = 5;
 
 using U32 = std::atomic<std::uint32_t>;
 using I32 = std::atomic<std::int32_t>;
@@ -180,8 +180,7 @@ struct ConditionState {
 };
 
 struct EventState {
-    U32 flag;
-    U32 generation; // futex word: bumped by set()
+    U32 generation; // futex word: bit 0 the flag, the rest counts the set() calls that raised it
     U32 waiters;
 };
 

@@ -473,7 +473,7 @@ void read_state(L::ObjectSlot& slot, L::ObjectKind kind, const HeapView& heap, c
         break;
     }
     case L::ObjectKind::Event:
-        o.flag = st.event.flag.load(std::memory_order_relaxed) != 0;
+        o.flag = (st.event.generation.load(std::memory_order_relaxed) & 1) != 0;
         o.waiters = st.event.waiters.load(std::memory_order_relaxed);
         break;
     case L::ObjectKind::Barrier: {

@@ -190,7 +190,7 @@ private slots:
             s.cond.woken.value.store(3);
         });
         a.add_object(6, 15, ObjectKind::Event, "Event-1", {}, [](auto& s) {
-            s.event.flag.store(1);
+            s.event.generation.store(7); // set (bit 0), raised three times
             s.event.waiters.store(2);
         });
         a.add_object(7, 16, ObjectKind::Barrier, "Barrier-1", {}, [](auto& s) {
