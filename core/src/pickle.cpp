@@ -323,7 +323,7 @@ private:
         }
     }
 
-    // An item of a list, tuple, dict or set. Ints, the bulk of large containers, skip save()'s dispatch.
+    // An item of a list or tuple. Ints, the bulk of large containers, skip save()'s dispatch.
     void save_item(const Object& item, std::size_t level) {
         if (item.kind() == ObjectKind::Int) {
             object_boundary();
