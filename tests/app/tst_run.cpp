@@ -16,6 +16,7 @@
 #include <QSet>
 #include <QTest>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -159,6 +160,45 @@ const std::map<QString, Expect>& expectations() {
         {"pipe_bytes",
          {{"[1, 'hello', None]", "b'thank you'", "20 bytes received into a 10-int array",
            "array('i', [0, 1, 2, 3, 4, 0, 0, 0, 0, 0])"}}},
+        {"dummy_pool",
+         {{"[1, 4, 9]", "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "400",
+           "For the moment, the pool remains available for more work",
+           "Now the pool is closed and no longer available"},
+          [](const Run& r, const QString&) {
+              // Threads of the main process: every task reports the same pid.
+              const auto pids =
+                  QRegularExpression("^\\[(\\d+), \\1, \\1, \\1\\]$", QRegularExpression::MultilineOption)
+                      .match(r.out);
+              QVERIFY2(pids.hasMatch(), qPrintable(r.out));
+              QVERIFY(r.lines().contains(pids.captured(1)));
+          }}},
+        {"pool_demo",
+         {{"Creating pool with 4 processes", "Ordered results using pool.apply_async():",
+           "Ordered results using pool.imap():", "Unordered results using pool.imap_unordered():",
+           "Ordered results using pool.map() --- will block till complete:", "Testing error handling:",
+           "\tGot ZeroDivisionError as expected from pool.apply()",
+           "\tGot ZeroDivisionError as expected from pool.map()",
+           "\tGot ZeroDivisionError as expected from list(pool.imap())",
+           "\tGot ZeroDivisionError as expected from IMapIterator.next()",
+           "Testing IMapIterator.next() with timeout:"},
+          [](const Run& r, const QString& method) {
+              const QString worker = method == "fork"    ? "ForkPoolWorker-"
+                                     : method == "spawn" ? "SpawnPoolWorker-"
+                                                         : "ForkServerPoolWorker-";
+              // 20 tasks through apply_async, imap, imap_unordered and map, then 1 + 20 with timeouts.
+              QCOMPARE(count_containing(r, " says that "), 101);
+              QCOMPARE(r.out.count(QRegularExpression("^\\.*\\t ?" + worker + "\\d+ says that ",
+                                                      QRegularExpression::MultilineOption)),
+                       101);
+              QCOMPARE(count_containing(r, " says that mul(9, 7) = 63"), 5);
+              QCOMPARE(count_containing(r, " says that plus(9, 8) = 17"), 5);
+              QCOMPARE(count_containing(r, " says that mul(0, 7) = 0"), 6);
+              QCOMPARE(r.out.count(QRegularExpression("^Testing ApplyResult\\.get\\(\\) with timeout: \\.*$",
+                                                      QRegularExpression::MultilineOption)),
+                       1);
+          }}},
+        {"pool_map", {{"[1, 4, 9]"}}},
+        {"pool_timeouts", {{"100", "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "0", "1", "4", "TimeoutError"}}},
         {"pool_map_vs_imap",
          {{"a Pool of 3 workers; tasks 0 to 5 take [0.9, 0.1, 0.2, 0.5, 0.1, 0.8] s at tempo 1 "
            "(task 0 is the slowest)",
@@ -211,6 +251,25 @@ const std::map<QString, Expect>& expectations() {
               // The killed worker's slot has a new worker, whose name continues the counter.
               QVERIFY2(r.lines().contains("the pool replaced " + lost.captured(1) + " with " + worker + "4"),
                        qPrintable(r.out));
+          }}},
+        {"pool_workers",
+         {{"[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "400",
+           "We lacked patience and got a multiprocessing.TimeoutError",
+           "For the moment, the pool remains available for more work",
+           "Now the pool is closed and no longer available"},
+          [](const Run& r, const QString&) {
+              // imap_unordered: the same ten squares, in some order.
+              const QStringList lines = r.lines();
+              const auto from = lines.indexOf("# print same numbers in arbitrary order");
+              QVERIFY(from > 0 && from + 10 < lines.size());
+              QList<int> squares;
+              for (const QString& line : lines.mid(from + 1, 10))
+                  squares << line.toInt();
+              std::sort(squares.begin(), squares.end());
+              QCOMPARE(squares, QList<int>({0, 1, 4, 9, 16, 25, 36, 49, 64, 81}));
+              QCOMPARE(r.out.count(QRegularExpression("^\\[\\d+, \\d+, \\d+, \\d+\\]$",
+                                                      QRegularExpression::MultilineOption)),
+                       1);
           }}},
         {"process_hello", {{"hello bob"}}},
         {"process_info",
@@ -386,6 +445,11 @@ private slots:
                                  "queue_basic",
                                  "joinable_queue",
                                  "queue_workers",
+                                 "pool_map",
+                                 "pool_timeouts",
+                                 "pool_workers",
+                                 "pool_demo",
+                                 "dummy_pool",
                                  "pool_map_vs_imap",
                                  "pool_worker_killed"})
             QVERIFY2(names.contains(name), name);
