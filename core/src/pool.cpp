@@ -177,8 +177,7 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     AsyncResult apply_async(const Target& func, Object args, Object kwds, ResultCallback callback,
                             ErrorCallback error_callback);
     AsyncResult map_async(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize,
-                          ResultCallback callback, ErrorCallback error_callback, sc::PoolTaskKind kind,
-                          bool borrow = false);
+                          ResultCallback callback, ErrorCallback error_callback, sc::PoolTaskKind kind);
     // get() of a result nobody else holds (apply, map, starmap): the value is moved out, not copied.
     static Object take(AsyncResult&& result) { return result.state_->take(); }
     IMapIterator imap(const Target& func, std::function<std::optional<Object>()> pull, std::int64_t chunksize,
@@ -513,16 +512,14 @@ AsyncResult PoolCore::apply_async(const Target& func, Object args, Object kwds, 
 
 AsyncResult PoolCore::map_async(const Target& func, const Object& iterable,
                                 std::optional<std::int64_t> chunksize, ResultCallback callback,
-                                ErrorCallback error_callback, sc::PoolTaskKind kind, bool borrow) {
+                                ErrorCallback error_callback, sc::PoolTaskKind kind) {
     check_running();
     const std::string name = task_name_of(func);
     std::shared_ptr<const std::vector<Object>> items;
     if (iterable.is_list() || iterable.is_tuple()) {
-        // map() waits until every task was put, so the caller's list serves as it is (a non-owning
-        // pointer); map_async() may return first and keeps a copy.
-        items = borrow
-                    ? std::shared_ptr<const std::vector<Object>>(std::shared_ptr<void>(), &iterable.items())
-                    : std::make_shared<const std::vector<Object>>(iterable.items());
+        // A copy the task handler owns: even map() may return (a task's error, Ctrl-C) while the
+        // handler still puts the remaining chunks, after the caller's list is gone.
+        items = std::make_shared<const std::vector<Object>>(iterable.items());
     } else {
         items = std::make_shared<const std::vector<Object>>(std::move(to_args_tuple(iterable).items()));
     }
@@ -1091,8 +1088,7 @@ AsyncResult Pool::apply_async(const Target& func, Object args, Object kwds, Resu
 }
 
 Object Pool::map(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize) {
-    return detail::PoolCore::take(
-        core().map_async(func, iterable, chunksize, {}, {}, sc::PoolTaskKind::Map, true));
+    return detail::PoolCore::take(core().map_async(func, iterable, chunksize, {}, {}, sc::PoolTaskKind::Map));
 }
 
 AsyncResult Pool::map_async(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize,
@@ -1103,7 +1099,7 @@ AsyncResult Pool::map_async(const Target& func, const Object& iterable, std::opt
 
 Object Pool::starmap(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize) {
     return detail::PoolCore::take(
-        core().map_async(func, iterable, chunksize, {}, {}, sc::PoolTaskKind::Starmap, true));
+        core().map_async(func, iterable, chunksize, {}, {}, sc::PoolTaskKind::Starmap));
 }
 
 AsyncResult Pool::starmap_async(const Target& func, const Object& iterable,
