@@ -101,13 +101,32 @@ struct TaskItem {
     std::optional<ExceptionValue> error;
 };
 
+// The input of a map job as the task handler reads it. map() lends its caller's list rather than copying
+// it; a task's error is only reported once every chunk is done, but Ctrl-C can end map() while chunks are
+// still to be put, so map() calls keep() on its way out and the handler carries on with a copy of its own.
+// The handler reads the list only while it holds the mutex.
+struct MapInput {
+    std::mutex mutex;
+    const std::vector<Object>* items = &owned;
+    std::vector<Object> owned;
+    bool exhausted = false; // the last chunk has been pickled
+
+    void keep() {
+        std::lock_guard lock(mutex);
+        if (exhausted || items == &owned) return;
+        owned = *items;
+        items = &owned;
+    }
+};
+
 // What apply_async, map_async and imap hand the task handler (Python's taskqueue entries): tasks made one
 // at a time, so a lazy input is consumed as the workers get to it.
 struct TaskBatch {
     std::function<bool(TaskItem&)> next; // false at the end
     std::function<void(std::int64_t)> set_length;
-    std::uint64_t counted = 0; // tasks it added to the pool's backlog count (known in advance)
-    bool sentinel = false;     // no more batches: the handler sends the workers their Stop tasks and ends
+    std::uint64_t counted = 0;         // tasks it added to the pool's backlog count (known in advance)
+    std::mutex* input_mutex = nullptr; // a MapInput's: held while next() makes a task and it is pickled
+    bool sentinel = false; // no more batches: the handler sends the workers their Stop tasks and ends
 };
 
 namespace {
@@ -177,7 +196,8 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
     AsyncResult apply_async(const Target& func, Object args, Object kwds, ResultCallback callback,
                             ErrorCallback error_callback);
     AsyncResult map_async(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize,
-                          ResultCallback callback, ErrorCallback error_callback, sc::PoolTaskKind kind);
+                          ResultCallback callback, ErrorCallback error_callback, sc::PoolTaskKind kind,
+                          const std::shared_ptr<MapInput>& lent = {});
     // get() of a result nobody else holds (apply, map, starmap): the value is moved out, not copied.
     static Object take(AsyncResult&& result) { return result.state_->take(); }
     IMapIterator imap(const Target& func, std::function<std::optional<Object>()> pull, std::int64_t chunksize,
@@ -207,7 +227,7 @@ struct PoolCore : std::enable_shared_from_this<PoolCore> {
         std::lock_guard lock(mutex);
         return state == sc::PoolRunState::Terminate;
     }
-    bool put(const TaskItem& item);
+    bool put(const TaskItem& item, std::unique_lock<std::mutex>& input_hold);
     bool put_directly(const TaskItem& item);
     void post(std::uint64_t job, std::int64_t index, pool::Outcome outcome);
 
@@ -512,18 +532,21 @@ AsyncResult PoolCore::apply_async(const Target& func, Object args, Object kwds, 
 
 AsyncResult PoolCore::map_async(const Target& func, const Object& iterable,
                                 std::optional<std::int64_t> chunksize, ResultCallback callback,
-                                ErrorCallback error_callback, sc::PoolTaskKind kind) {
+                                ErrorCallback error_callback, sc::PoolTaskKind kind,
+                                const std::shared_ptr<MapInput>& lent) {
     check_running();
     const std::string name = task_name_of(func);
-    std::shared_ptr<const std::vector<Object>> items;
-    if (iterable.is_list() || iterable.is_tuple()) {
-        // A copy the task handler owns: even map() may return (a task's error, Ctrl-C) while the
-        // handler still puts the remaining chunks, after the caller's list is gone.
-        items = std::make_shared<const std::vector<Object>>(iterable.items());
+    std::shared_ptr<MapInput> input = lent;
+    if (!input || !(iterable.is_list() || iterable.is_tuple())) {
+        input = std::make_shared<MapInput>();
+        if (iterable.is_list() || iterable.is_tuple())
+            input->owned = iterable.items(); // map_async() may return at once: a copy
+        else
+            input->owned = std::move(to_args_tuple(iterable).items());
     } else {
-        items = std::make_shared<const std::vector<Object>>(std::move(to_args_tuple(iterable).items()));
+        input->items = &iterable.items();
     }
-    const auto n = static_cast<std::int64_t>(items->size());
+    const auto n = static_cast<std::int64_t>(input->items->size());
     std::int64_t size = chunksize.value_or(0);
     if (!chunksize) {
         // Python: ceil(len / (4 * workers)).
@@ -536,23 +559,26 @@ AsyncResult PoolCore::map_async(const Target& func, const Object& iterable,
                                              std::move(callback), std::move(error_callback));
     if (job->ready()) return AsyncResult(std::move(job)); // empty input or chunksize <= 0: no task at all
     add_job(job);
-    submit(TaskBatch{[items, size, n, id, name, kind, at = std::int64_t{0}](TaskItem& out) mutable {
+    submit(TaskBatch{[input, size, n, id, name, kind, at = std::int64_t{0}](TaskItem& out) mutable {
                          if (at >= n) return false;
                          const std::int64_t end = std::min(n, at + size);
+                         input->exhausted = end == n;
                          out.job = id;
                          out.index = at / size;
                          out.kind = kind;
                          out.func = name;
                          out.args = Object();
-                         out.slice = std::span<const Object>(*items).subspan(
-                             static_cast<std::size_t>(at), static_cast<std::size_t>(end - at));
+                         out.slice =
+                             std::span<const Object>(*input->items)
+                                 .subspan(static_cast<std::size_t>(at), static_cast<std::size_t>(end - at));
                          out.kwds = Object::dict();
                          out.error.reset();
                          at = end;
                          return true;
                      },
                      {},
-                     static_cast<std::uint64_t>((n + size - 1) / size)});
+                     static_cast<std::uint64_t>((n + size - 1) / size),
+                     &input->mutex});
     return AsyncResult(std::move(job));
 }
 
@@ -740,7 +766,7 @@ void PoolCore::handle_workers() {
     }
     {
         std::lock_guard lock(mutex);
-        taskqueue.push_back(TaskBatch{{}, {}, 0, true});
+        taskqueue.push_back(TaskBatch{{}, {}, 0, nullptr, true});
     }
     taskqueue_cv.notify_all();
 }
@@ -766,15 +792,17 @@ std::string encode_task(const TaskItem& item) {
 
 } // namespace
 
-bool PoolCore::put(const TaskItem& item) {
+bool PoolCore::put(const TaskItem& item, std::unique_lock<std::mutex>& input_hold) {
     std::string payload;
     try {
         payload = encode_task(item);
     } catch (...) {
+        if (input_hold.owns_lock()) input_hold.unlock();
         // Python: an argument that cannot be sent fails its job, and nothing hangs.
         post(item.job, item.index, pool::Outcome::failure(ExceptionValue::current()));
         return true;
     }
+    if (input_hold.owns_lock()) input_hold.unlock(); // the channel may be full: nobody waits on us meanwhile
     std::lock_guard lock(put_mutex);
     return pool::put_task(view, {item.job, item.index, item.kind}, payload,
                           [this] { return !terminating(); });
@@ -818,17 +846,25 @@ void PoolCore::handle_tasks() {
         std::int64_t last = -1;
         bool stopped = false;
         TaskItem item;
-        while (!(stopped = terminating()) && batch.next(item)) {
+        std::unique_lock<std::mutex> input_hold;
+        auto next = [&] {
+            if (batch.input_mutex) input_hold = std::unique_lock(*batch.input_mutex);
+            const bool more = batch.next(item);
+            if (!more && input_hold.owns_lock()) input_hold.unlock();
+            return more;
+        };
+        while (!(stopped = terminating()) && next()) {
             last = item.index;
             if (batch.counted > 0) {
                 --batch.counted;
                 view.st->tasks_backlog.fetch_sub(1, std::memory_order_relaxed);
             }
             if (item.error) {
+                if (input_hold.owns_lock()) input_hold.unlock();
                 post(item.job, item.index, pool::Outcome::failure(std::move(*item.error)));
                 continue;
             }
-            if (!put(item)) {
+            if (!put(item, input_hold)) {
                 stopped = true;
                 break;
             }
@@ -1087,8 +1123,23 @@ AsyncResult Pool::apply_async(const Target& func, Object args, Object kwds, Resu
                               std::move(error_callback));
 }
 
+namespace {
+
+// map() and starmap(): the caller's list is lent to the task handler for as long as the call lasts.
+Object map_blocking(detail::PoolCore& core, const Target& func, const Object& iterable,
+                    std::optional<std::int64_t> chunksize, sc::PoolTaskKind kind) {
+    auto input = std::make_shared<detail::MapInput>();
+    struct KeepOnExit {
+        detail::MapInput& input;
+        ~KeepOnExit() { input.keep(); }
+    } keep_on_exit{*input};
+    return detail::PoolCore::take(core.map_async(func, iterable, chunksize, {}, {}, kind, input));
+}
+
+} // namespace
+
 Object Pool::map(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize) {
-    return detail::PoolCore::take(core().map_async(func, iterable, chunksize, {}, {}, sc::PoolTaskKind::Map));
+    return map_blocking(core(), func, iterable, chunksize, sc::PoolTaskKind::Map);
 }
 
 AsyncResult Pool::map_async(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize,
@@ -1098,8 +1149,7 @@ AsyncResult Pool::map_async(const Target& func, const Object& iterable, std::opt
 }
 
 Object Pool::starmap(const Target& func, const Object& iterable, std::optional<std::int64_t> chunksize) {
-    return detail::PoolCore::take(
-        core().map_async(func, iterable, chunksize, {}, {}, sc::PoolTaskKind::Starmap));
+    return map_blocking(core(), func, iterable, chunksize, sc::PoolTaskKind::Starmap);
 }
 
 AsyncResult Pool::starmap_async(const Target& func, const Object& iterable,

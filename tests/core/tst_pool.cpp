@@ -714,7 +714,11 @@ private slots:
             });
             bool interrupted = false;
             try {
-                pool.map(hold_pair, mp::Object::list({mp::args(started, release)}));
+                // Far more tasks than the channel holds, one per chunk: the task handler is still putting
+                // them from map()'s borrowed list when map() throws and that list is destroyed.
+                const mp::Object items =
+                    mp::Object::list(std::vector<mp::Object>(20000, mp::args(started, release)));
+                pool.map(hold_pair, items, 1);
             } catch (const mp::KeyboardInterrupt&) {
                 interrupted = true;
             }
