@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <iostream>
 #include <poll.h>
+#include <stdio_ext.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,6 +188,11 @@ void flush_std_streams() noexcept {
     }
     std::fflush(stdout);
     std::fflush(stderr);
+}
+
+void discard_inherited_std_buffers() noexcept {
+    ::__fpurge(stdout);
+    ::__fpurge(stderr);
 }
 
 } // namespace mp::detail

@@ -69,5 +69,9 @@ std::string exitcode_to_name(int exitcode);
 
 // Flushes C and C++ standard output streams so a child does not repeat the parent's buffered output.
 void flush_std_streams() noexcept;
+// In a fork child: drops what stdout and stderr held unwritten at the fork. The parent flushes before it
+// forks, but another of its threads may have written since; that text is the parent's to write, not the
+// child's as well (it would appear twice).
+void discard_inherited_std_buffers() noexcept;
 
 } // namespace mp::detail

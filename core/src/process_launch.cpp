@@ -341,6 +341,7 @@ std::unique_ptr<Popen> launch_fork(Process& process, ProcessState& state) {
         ::close(parent_pipe.write.release());
         (void)sentinel_pipe.write.release(); // kept open for the child's whole life
         int parent_sentinel = parent_pipe.read.release();
+        discard_inherited_std_buffers();
         reset_after_fork_in_child(state);
         int code = bootstrap_child(process, state, parent_sentinel);
         ::_exit(code);
