@@ -3,6 +3,7 @@
 // the condition variable: waiters sleep on it, every state change bumps it and wakes them all.
 #include "arena.hpp"
 #include "futex.hpp"
+#include "process_internal.hpp"
 #include "synchronize_internal.hpp"
 
 #include "mp/synchronize.hpp"
@@ -30,6 +31,14 @@ BarrierActions& barrier_actions() {
     static BarrierActions instance;
     return instance;
 }
+
+} // namespace
+
+void detail::construct_barrier_actions() {
+    (void)barrier_actions();
+}
+
+namespace {
 
 void check_barrier(const Handle& h, std::string_view method) {
     detail::sync::check_fork_context(h, method);

@@ -213,12 +213,20 @@ void ensure_exit_handler() {
         g.exit_handler_registered = true;
     }
     // Everything the handler uses is constructed first, so it is destroyed only after the handler ran.
+    construct_singletons();
+    std::atexit(exit_function_c);
+}
+
+void construct_singletons() {
     touch_util_registries();
     (void)current_process();
     (void)find_task("");
     (void)forkserver::server_pid();
     (void)get_start_method(true);
-    std::atexit(exit_function_c);
+    (void)has_exception_type("");
+    construct_barrier_actions();
+    construct_local_queues();
+    construct_struct_registry();
 }
 
 void exit_function() {

@@ -118,6 +118,11 @@ void context_reset_after_fork();
 // Exit sequence (SPEC §3) and its registration with atexit in the main process.
 void exit_function();
 void ensure_exit_handler();
+// Makes libmpcore's lazily constructed singletons now, on this thread, before the first fork. A singleton
+// first made on one thread while another forks leaves the child with glibc's atexit lock (taken to register
+// the singleton's destructor) or the singleton's init guard held for ever: the child hangs at its own next
+// static, as a Pool worker forked while the main thread raised its first WorkerLostError did.
+void construct_singletons();
 // Set on a thread whose mp::exit() throws SystemExit rather than ending the program: a child's bootstrap,
 // and every mp::dummy thread (Python's sys.exit() in a thread ends only that thread).
 extern thread_local bool in_bootstrap;
@@ -129,6 +134,10 @@ void exec_reset_after_fork();
 void clear_finalizers_in_child();
 void run_after_fork_hooks();
 void touch_util_registries();
+// Each constructs its file's lazily made singleton (see construct_singletons()).
+void construct_barrier_actions();
+void construct_local_queues();
+void construct_struct_registry();
 std::string inherited_temp_dir();
 void adopt_temp_dir(std::string path);
 

@@ -470,6 +470,14 @@ LocalQueues& local_queues() {
     return instance;
 }
 
+} // namespace
+
+void construct_local_queues() {
+    (void)local_queues();
+}
+
+namespace {
+
 void reset_queues_after_fork() {
     auto& reg = local_queues();
     std::construct_at(&reg.mutex);

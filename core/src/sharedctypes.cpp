@@ -6,6 +6,7 @@
 
 #include "arena.hpp"
 #include "futex.hpp"
+#include "process_internal.hpp"
 #include "scope_writer.hpp"
 #include "synchronize_internal.hpp"
 #include "unicode.hpp"
@@ -262,6 +263,14 @@ StructRegistry& struct_registry() {
     static StructRegistry registry;
     return registry;
 }
+
+} // namespace
+
+void construct_struct_registry() {
+    (void)struct_registry();
+}
+
+namespace {
 
 const CStructType* remember_struct(CStructType type) {
     StructRegistry& r = struct_registry();
