@@ -3,6 +3,7 @@
 // The originals live in core/examples/python/<name>.py; process ids (runs of two or more digits) are
 // normalised because they differ from run to run; an original's "mpscope-example:" comments ask for
 // sorted lines (processes printing in scheduling order) or mask what varies (which worker did a task).
+#include <QDebug>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -70,6 +71,21 @@ class TestExamples : public QObject {
         return lines.join(QLatin1Char('\n'));
     }
 
+    // QCOMPARE cuts long strings short; this names the first line that differs and prints both outputs.
+    static void compareOutputs(const QString& cpp, const QString& python) {
+        if (cpp == python) return;
+        const QStringList a = cpp.split(QLatin1Char('\n')), b = python.split(QLatin1Char('\n'));
+        qsizetype line = 0;
+        while (line < a.size() && line < b.size() && a[line] == b[line])
+            ++line;
+        qWarning().noquote() << "C++ output:\n" + cpp << "\nPython output:\n" + python;
+        const QString message = QStringLiteral("outputs differ at line %1: C++ \"%2\", Python \"%3\"")
+                                    .arg(line + 1)
+                                    .arg(line < a.size() ? a[line] : QStringLiteral("<end>"),
+                                         line < b.size() ? b[line] : QStringLiteral("<end>"));
+        QFAIL(qPrintable(message));
+    }
+
 private slots:
     void matchesPython_data() {
         QTest::addColumn<QString>("name");
@@ -101,7 +117,7 @@ private slots:
         QCOMPARE(py.exitCode, 0);
 
         const Comparison c = comparison_for(script);
-        QCOMPARE(normalised(cpp.output, c), normalised(py.output, c));
+        compareOutputs(normalised(cpp.output, c), normalised(py.output, c));
     }
 
     // Examples without a Python original, because the original would hang: their own output is checked.
