@@ -33,6 +33,9 @@ GraphNodeItem::GraphNodeItem(ItemRef ref, QSizeF size)
     : ref_(ref)
     , size_(size) {
     setFlag(ItemSendsGeometryChanges);
+    // Edges change far more often than nodes; a repaint around them blits the nodes' cached pixmaps
+    // instead of laying their text out again.
+    setCacheMode(DeviceCoordinateCache);
     setZValue(2);
 }
 
@@ -242,6 +245,8 @@ void GraphEdgeItem::setLabel(const QString& label) {
     if (label == label_) return;
     prepareGeometryChange();
     label_ = label;
+    const QFontMetricsF fm(nodeFont(7.5, false));
+    labelSize_ = label_.isEmpty() ? QSizeF() : QSizeF(fm.horizontalAdvance(label_) + 8, fm.height() + 2);
 }
 
 void GraphEdgeItem::setDeadlocked(bool deadlocked) {
@@ -277,10 +282,8 @@ void GraphEdgeItem::adjust() {
 
 QRectF GraphEdgeItem::labelRect() const {
     if (label_.isEmpty()) return {};
-    const QFontMetricsF fm(nodeFont(7.5, false));
-    const QSizeF size(fm.horizontalAdvance(label_) + 8, fm.height() + 2);
     const QPointF mid = (p1_ + p2_) / 2;
-    return QRectF(mid - QPointF(size.width() / 2, size.height() / 2), size);
+    return QRectF(mid - QPointF(labelSize_.width() / 2, labelSize_.height() / 2), labelSize_);
 }
 
 QRectF GraphEdgeItem::boundingRect() const {

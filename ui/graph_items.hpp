@@ -92,6 +92,7 @@ private:
     GraphNodeItem* to_;
     Kind kind_;
     QString label_;
+    QSizeF labelSize_; // measured once per label: boundingRect() is asked for it often
     bool deadlocked_ = false;
     bool timed_ = false;
     double offset_ = 0;
