@@ -3,49 +3,23 @@
 // ZeroDivisionError) in apply, map, imap and step by step with next(); and get()/next() with a 0.02 s
 // timeout printing a dot per timeout. Which worker runs what, the imap_unordered order and the number of
 // dots vary, so the test compares sorted lines with worker names and dot runs masked.
+#include "calculate_tasks.hpp"
 #include "example_method.hpp"
 
 #include <mp/pool.hpp>
 
-#include <chrono>
 #include <iostream>
-#include <random>
-#include <thread>
 
 //
 // Functions used by test code
 //
 
-std::string calculate(const std::string& func, const mp::Object& args) {
-    const mp::Object result = (*mp::find_task(func))(args, mp::Object::dict());
-    return mp::current_process().name() + " says that " + func + args.repr() + " = " + result.str();
-}
 MP_TASK(calculate);
 
 std::string calculatestar(const mp::Object& args) {
     return calculate(args[0].as_str(), args[1]);
 }
 MP_TASK(calculatestar);
-
-namespace {
-void random_pause() {
-    thread_local std::mt19937 random(std::random_device{}());
-    std::uniform_real_distribution<double> half_second(0.0, 0.5);
-    std::this_thread::sleep_for(std::chrono::duration<double>(half_second(random)));
-}
-} // namespace
-
-std::int64_t mul(std::int64_t a, std::int64_t b) {
-    random_pause();
-    return a * b;
-}
-MP_TASK(mul);
-
-std::int64_t plus(std::int64_t a, std::int64_t b) {
-    random_pause();
-    return a + b;
-}
-MP_TASK(plus);
 
 double f(double x) {
     if (x == 5.0) throw mp::ZeroDivisionError("float division by zero");

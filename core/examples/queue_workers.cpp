@@ -3,44 +3,13 @@
 // another. C++ cannot send a function, so a task names a registered one. The results arrive in whatever
 // order the workers finish, and which worker computes which task varies: the test compares the output
 // sorted, with worker names masked. --method fork|spawn|forkserver picks the start method.
+#include "calculate_tasks.hpp"
 #include "example_method.hpp"
 
 #include <mp/process.hpp>
 #include <mp/queues.hpp>
 
-#include <chrono>
 #include <iostream>
-#include <random>
-#include <thread>
-
-namespace {
-
-void random_pause() {
-    thread_local std::mt19937 random(std::random_device{}());
-    std::uniform_real_distribution<double> half_second(0.0, 0.5);
-    std::this_thread::sleep_for(std::chrono::duration<double>(half_second(random)));
-}
-
-} // namespace
-
-// Functions referenced by tasks
-std::int64_t mul(std::int64_t a, std::int64_t b) {
-    random_pause();
-    return a * b;
-}
-MP_TASK(mul);
-
-std::int64_t plus(std::int64_t a, std::int64_t b) {
-    random_pause();
-    return a + b;
-}
-MP_TASK(plus);
-
-// Function used to calculate result
-std::string calculate(const std::string& func, const mp::Object& args) {
-    mp::Object result = (*mp::find_task(func))(args, mp::Object::dict());
-    return mp::current_process().name() + " says that " + func + args.repr() + " = " + result.str();
-}
 
 // Function run by worker processes
 void worker(mp::Queue input, mp::Queue output) {
