@@ -469,11 +469,13 @@ void GraphView::updateBanner() {
         }
         return;
     }
-    banner_.setStyleSheet(
+    const QString sheet =
         deadlocked ? QStringLiteral("QLabel { background: rgba(254,242,242,240); color: #7f1d1d; "
                                     "border: 1px solid #fca5a5; border-radius: 6px; padding: 8px; }")
                    : QStringLiteral("QLabel { background: rgba(255,251,235,240); color: #78350f; "
-                                    "border: 1px solid #fcd34d; border-radius: 6px; padding: 8px; }"));
+                                    "border: 1px solid #fcd34d; border-radius: 6px; padding: 8px; }");
+    // Setting a style sheet polishes the label again (about a millisecond): only when it changes.
+    if (banner_.styleSheet() != sheet) banner_.setStyleSheet(sheet);
     const QString text = items.join(QString());
     const bool wasVisible = banner_.isVisible();
     if (banner_.text() != text) {
