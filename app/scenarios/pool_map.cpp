@@ -1,6 +1,7 @@
 // The seed's first Pool example (core/examples/pool_map.cpp): `with Pool(5) as p: print(p.map(f, [1, 2,
 // 3]))`. Five workers start; map splits the list into tasks, the workers square the numbers, and map returns
 // the results in input order.
+#include "common_tasks.hpp"
 #include "scenario.hpp"
 
 #include <mp/pool.hpp>
@@ -11,11 +12,7 @@
 namespace {
 
 using scenario::say;
-
-std::int64_t square(std::int64_t x) {
-    return x * x;
-}
-MP_TASK(square);
+using scenario::square;
 
 void run(const scenario::Params&, mp::Context& ctx, const scenario::Tempo& tempo) {
     say("# a Pool of 5 worker processes");

@@ -1,36 +1,26 @@
 // The seed's "Using a pool of workers" example (core/examples/pool_workers.cpp): map, imap_unordered,
 // apply_async of f and of getpid, several apply_async at once, and a get(timeout) that gives up on a
 // sleeping worker while the pool stays usable; leaving the block stops the pool.
+#include "common_tasks.hpp"
 #include "scenario.hpp"
 
 #include <mp/pool.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <numeric>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
 namespace {
 
 using scenario::say;
-
-std::int64_t workers_square(std::int64_t x) {
-    return x * x;
-}
-MP_TASK(workers_square);
+using scenario::sleep_seconds;
+using scenario::square;
 
 std::int64_t workers_getpid() {
     return static_cast<std::int64_t>(::getpid());
 }
 MP_TASK(workers_getpid);
-
-// Sleeps for real: the point is a get(1) that runs out before it ends.
-void workers_sleep(double seconds) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-}
-MP_TASK(workers_sleep);
 
 void run(const scenario::Params&, mp::Context& ctx, const scenario::Tempo& tempo) {
     std::vector<std::int64_t> range10(10);
@@ -41,16 +31,16 @@ void run(const scenario::Params&, mp::Context& ctx, const scenario::Tempo& tempo
         tempo.pause(1);
 
         say("# print \"[0, 1, 4,..., 81]\"");
-        say(pool.map(workers_square, range10));
+        say(pool.map(square, range10));
         tempo.pause(1);
 
         say("# print same numbers in arbitrary order");
-        for (const mp::Object& i : pool.imap_unordered(workers_square, range10))
+        for (const mp::Object& i : pool.imap_unordered(square, range10))
             say(i);
         tempo.pause(1);
 
         say("# evaluate f(20) asynchronously: runs in *only* one process");
-        mp::AsyncResult res = pool.apply_async(workers_square, mp::args(20));
+        mp::AsyncResult res = pool.apply_async(square, mp::args(20));
         say(res.get(1)); // prints "400"
         tempo.pause(1);
 
@@ -70,7 +60,7 @@ void run(const scenario::Params&, mp::Context& ctx, const scenario::Tempo& tempo
         tempo.pause(1);
 
         say("# make a single worker sleep for 10 s; get(timeout=1)");
-        res = pool.apply_async(workers_sleep, mp::args(10));
+        res = pool.apply_async(sleep_seconds, mp::args(10));
         try {
             say(res.get(1));
         } catch (const mp::TimeoutError&) {

@@ -1,20 +1,14 @@
 // The seed's terminate session (core/examples/process_terminate.cpp): a process's repr and is_alive()
 // before start, while running and after terminate(), and its exit code -SIGTERM.
+#include "common_tasks.hpp"
 #include "scenario.hpp"
 
-#include <chrono>
 #include <csignal>
-#include <thread>
 
 namespace {
 
 using scenario::say;
-
-// time.sleep(seconds)
-void sleep_seconds(double seconds) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-}
-MP_TASK(sleep_seconds);
+using scenario::sleep_seconds; // time.sleep(seconds)
 
 // print(p, p.is_alive()): the arguments are evaluated first, so repr sees the state is_alive() left.
 void print_state(const mp::Process& p) {
