@@ -7,6 +7,7 @@
 #include "connection_test_support.hpp"
 #include "mp_test_main.hpp"
 #include "process_test_support.hpp"
+#include "sanitizer_support.hpp"
 #include "session_test_support.hpp"
 
 #include <mp/connection.hpp>
@@ -378,6 +379,7 @@ private slots:
     }
     void rulesMatchPython() {
         QFETCH(QString, where);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(where);
         const std::string method = where == "main" ? "fork" : where.toStdString();
         mp::Context& ctx = mp::get_context(method);
         mp::Queue q = ctx.Queue(), one = ctx.Queue(1), unused = ctx.Queue();
@@ -481,6 +483,7 @@ private slots:
     void joinableQueueAcrossProcesses_data() { connection_test::add_start_methods(); }
     void joinableQueueAcrossProcesses() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method);
         mp::Context& ctx = mp::get_context(method.toStdString());
         mp::JoinableQueue jobs = ctx.JoinableQueue();
         mp::Queue done = ctx.Queue();
@@ -526,6 +529,7 @@ private slots:
     void manyProducersAndConsumers_data() { connection_test::add_start_methods(); }
     void manyProducersAndConsumers() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method);
         mp::Context& ctx = mp::get_context(method.toStdString());
         constexpr int producers = 4, consumers = 2, threads = 2, n = 1500, maxsize = 64;
         constexpr int keys = producers * threads;
@@ -595,6 +599,7 @@ private slots:
     void exitWaitsForTheFeeder_data() { connection_test::add_start_methods(); }
     void exitWaitsForTheFeeder() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method);
         mp::Context& ctx = mp::get_context(method.toStdString());
         mp::Queue q = ctx.Queue();
         mp::Process p = ctx.Process(put_big, mp::args(q, kBigItem, std::string("never")));
@@ -618,6 +623,7 @@ private slots:
     }
     void cancelJoinThreadLetsAChildExit() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method);
         QFETCH(QString, cancel);
         mp::Context& ctx = mp::get_context(method.toStdString());
         mp::Queue q = ctx.Queue();
@@ -647,6 +653,7 @@ private slots:
     void joinBeforeDrainIsDiagnosed_data() { connection_test::add_start_methods(); }
     void joinBeforeDrainIsDiagnosed() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method);
         mp::Context& ctx = mp::get_context(method.toStdString());
         mp::Queue q = ctx.Queue();
         mp::Process p = ctx.Process(put_big, mp::args(q, kBigItem, std::string("never")));
@@ -703,6 +710,7 @@ private slots:
     void fullQueueCycleIsDiagnosed_data() { connection_test::add_start_methods(); }
     void fullQueueCycleIsDiagnosed() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method);
         mp::Context& ctx = mp::get_context(method.toStdString());
         mp::Queue a_to_b = ctx.Queue(1), b_to_a = ctx.Queue(1);
         // Each sends two items before receiving any; a queue holds one.

@@ -2,6 +2,7 @@
 // reported, a barrier nobody can fill and joins waiting on an event nobody can set are, and a lock whose
 // holder was killed shows up recovered - under every start method.
 #include "mp_test_main.hpp"
+#include "sanitizer_support.hpp"
 
 #include <mp/context.hpp>
 #include <mp/process.hpp>
@@ -108,6 +109,7 @@ private slots:
     void busyProducerConsumerIsNeverADeadlock_data() { add_methods(); }
     void busyProducerConsumerIsNeverADeadlock() {
         QFETCH(QString, method);
+        MP_SKIP_IF_FORK_CHILD_STARTS_THREADS_UNDER_TSAN(method); // the producers' feeders
         mp::Context& ctx = mp::get_context(method.toStdString());
         mp::Queue q = ctx.Queue(8); // small: producers often block on a full queue, consumers on an empty one
         mp::Lock lock = ctx.Lock();
