@@ -33,9 +33,6 @@ GraphNodeItem::GraphNodeItem(ItemRef ref, QSizeF size)
     : ref_(ref)
     , size_(size) {
     setFlag(ItemSendsGeometryChanges);
-    // Edges change far more often than nodes; a repaint around them blits the nodes' cached pixmaps
-    // instead of laying their text out again.
-    setCacheMode(DeviceCoordinateCache);
     setZValue(2);
 }
 
