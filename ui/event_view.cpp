@@ -40,6 +40,7 @@ EventView::EventView(EventModel* model, SelectionHub* selection, QWidget* parent
     proxy_.setDynamicSortFilter(true);
     table_.setObjectName(QStringLiteral("eventTable"));
     table_.setModel(&proxy_);
+    table_.setItemDelegate(&textDelegate_);
     table_.setSelectionBehavior(QAbstractItemView::SelectRows);
     table_.setAlternatingRowColors(true);
     table_.setWordWrap(false);

@@ -1,6 +1,7 @@
 #pragma once
 // The event stream as a filterable table: by process, object and operation, by text, or following the
 // shared selection; it scrolls along with new events while it is scrolled to the bottom.
+#include "cached_text_delegate.hpp"
 #include "event_model.hpp"
 #include "selection.hpp"
 
@@ -40,6 +41,7 @@ private:
     QLineEdit text_;
     QCheckBox follow_;
     QLabel count_;
+    CachedTextDelegate textDelegate_; // before table_: outlives it
     QTableView table_;
     std::size_t processCount_ = 0, objectCount_ = 0;
     bool atBottom_ = true;

@@ -38,6 +38,7 @@ GraphNodeItem::GraphNodeItem(ItemRef ref, QSizeF size)
 
 void GraphNodeItem::setContent(const Content& content) {
     if (content == content_) return;
+    if (content.label != content_.label || content.detail != content_.detail) textReady_ = false;
     content_ = content;
     setZValue(content.deadlocked ? 3 : 2);
     update();
@@ -167,26 +168,40 @@ void GraphNodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
 
     const QColor text = content_.faded ? QColor(0x6b, 0x72, 0x80) : QColor(0x11, 0x18, 0x27);
     const double width = textRight - textLeft;
-    QFont title = nodeFont(9.5, true);
-    const QFont small = nodeFont(8, false);
-    // A long name (SpawnPoolWorker-1, ForkServerPoolWorker-12) is set a little smaller before it is elided.
-    for (double points = 9; points >= 8 && QFontMetricsF(title).horizontalAdvance(content_.label) > width;
-         points -= 0.5)
-        title = nodeFont(points, true);
+    if (!textReady_) prepareText(width);
     const bool twoLines = !content_.detail.isEmpty();
     const double titleY = twoLines ? -h / 2 + 5 : -h / 2;
     const double titleH = twoLines ? h / 2 - 3 : h;
-    painter->setFont(title);
+    painter->setFont(titleFont_);
     painter->setPen(text);
-    painter->drawText(QRectF(textLeft, titleY, width, titleH), Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetricsF(title).elidedText(content_.label, Qt::ElideMiddle, width));
+    painter->drawStaticText(QPointF(textLeft, titleY + (titleH - title_.size().height()) / 2), title_);
     if (twoLines) {
-        painter->setFont(small);
+        painter->setFont(detailFont_);
         painter->setPen(deadlocked ? red.darker(120) : QColor(0x4b, 0x55, 0x63));
         const double bottom = content_.level >= 0 ? h / 2 - 9 : h / 2 - 4;
-        painter->drawText(QRectF(textLeft, 0, width, bottom), Qt::AlignLeft | Qt::AlignVCenter,
-                          QFontMetricsF(small).elidedText(content_.detail, Qt::ElideRight, width));
+        painter->drawStaticText(QPointF(textLeft, (bottom - detail_.size().height()) / 2), detail_);
     }
+}
+
+void GraphNodeItem::prepareText(double width) {
+    titleFont_ = nodeFont(9.5, true);
+    detailFont_ = nodeFont(8, false);
+    // A long name (SpawnPoolWorker-1, ForkServerPoolWorker-12) is set a little smaller before it is elided.
+    for (double points = 9;
+         points >= 8 && QFontMetricsF(titleFont_).horizontalAdvance(content_.label) > width; points -= 0.5)
+        titleFont_ = nodeFont(points, true);
+    auto laidOut = [](const QString& s, const QFont& font) {
+        QStaticText st(s);
+        st.setTextFormat(Qt::PlainText);
+        st.setPerformanceHint(QStaticText::AggressiveCaching);
+        st.prepare(QTransform(), font);
+        return st;
+    };
+    title_ =
+        laidOut(QFontMetricsF(titleFont_).elidedText(content_.label, Qt::ElideMiddle, width), titleFont_);
+    detail_ =
+        laidOut(QFontMetricsF(detailFont_).elidedText(content_.detail, Qt::ElideRight, width), detailFont_);
+    textReady_ = true;
 }
 
 QVariant GraphNodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {

@@ -5,8 +5,10 @@
 #include "selection.hpp"
 #include "style.hpp"
 
+#include <QFont>
 #include <QGraphicsItem>
 #include <QPainterPath>
+#include <QStaticText>
 #include <QString>
 
 #include <vector>
@@ -52,11 +54,17 @@ protected:
 
 private:
     QPainterPath outline() const;
+    // Lays the label and detail out for `width` once per change of either: nodes are repainted every
+    // refresh, their text changes far less often.
+    void prepareText(double width);
 
     ItemRef ref_;
     QSizeF size_;
     Content content_;
     bool marked_ = false;
+    bool textReady_ = false;
+    QFont titleFont_, detailFont_;
+    QStaticText title_, detail_;
     std::vector<GraphEdgeItem*> edges_; // not owned: the scene owns every item
 };
 

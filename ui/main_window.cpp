@@ -381,7 +381,9 @@ void MainWindow::updateStatus() {
     eventRateLabel_->setText(format(tr("Events/s: %1"), {locale.toString(stats_.eventRate, 'f', 0)}));
     droppedLabel_->setText(
         format(tr("Dropped events: %1"), {locale.toString(static_cast<qulonglong>(dropped))}));
-    droppedLabel_->setStyleSheet(dropped ? QStringLiteral("color: #b91c1c;") : QString());
+    const QString droppedSheet = dropped ? QStringLiteral("color: #b91c1c;") : QString();
+    if (droppedLabel_->styleSheet() != droppedSheet)
+        droppedLabel_->setStyleSheet(droppedSheet); // re-polishes
     refreshLabel_->setText(
         format(tr("Refresh: %1 Hz, %2 ms"),
                {locale.toString(stats_.refreshRate, 'f', 0), locale.toString(stats_.lastApplyMs, 'f', 1)}));

@@ -15,7 +15,7 @@ void LevelDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
                           const QModelIndex& index) const {
     const double fill = index.data(ObjectModel::LevelRole).toDouble();
     if (fill < 0) {
-        QStyledItemDelegate::paint(painter, option, index);
+        CachedTextDelegate::paint(painter, option, index);
         return;
     }
     QStyleOptionViewItem opt = option;
@@ -83,6 +83,7 @@ ObjectView::ObjectView(ObjectModel* model, SelectionHub* selection, QWidget* par
     proxy_.setDynamicSortFilter(true);
     table_.setModel(&proxy_);
     table_.setObjectName(QStringLiteral("objectTable"));
+    table_.setItemDelegate(&textDelegate_);
     table_.setItemDelegateForColumn(ObjectModel::Level, &delegate_);
     table_.setSortingEnabled(true);
     table_.sortByColumn(ObjectModel::Name, Qt::AscendingOrder);

@@ -5,8 +5,10 @@
 #include "object_model.hpp"
 #include "selection.hpp"
 
+#include "cached_text_delegate.hpp"
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
+
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QWidget>
@@ -18,10 +20,10 @@ namespace mpui {
 class SelectionSync;
 
 // Draws ObjectModel's Level column as a bar.
-class LevelDelegate : public QStyledItemDelegate {
+class LevelDelegate : public CachedTextDelegate {
     Q_OBJECT
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    using CachedTextDelegate::CachedTextDelegate;
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
                const QModelIndex& index) const override;
 };
@@ -55,6 +57,7 @@ private:
 
     ObjectModel* model_;
     QLineEdit filter_;
+    CachedTextDelegate textDelegate_; // before table_: outlives it
     QTableView table_;
     ObjectFilterModel proxy_;
     LevelDelegate delegate_;

@@ -59,6 +59,7 @@ PoolView::PoolView(PoolModel* model, SelectionHub* selection, QWidget* parent)
     layout->addWidget(&table_);
     proxy_.setSourceModel(model);
     table_.setModel(&proxy_);
+    table_.setItemDelegate(&textDelegate_);
     table_.setItemDelegateForColumn(PoolModel::Times, &delegate_);
     table_.setSelectionBehavior(QAbstractItemView::SelectRows);
     table_.setSelectionMode(QAbstractItemView::SingleSelection);

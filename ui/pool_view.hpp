@@ -1,6 +1,7 @@
 #pragma once
 // The Pool pane: each pool's state in a line, then its workers with their time as stacked bars (start-up,
 // waiting for a task, working) on one scale, so that who did the work shows at a glance.
+#include "cached_text_delegate.hpp"
 #include "pool_model.hpp"
 #include "selection.hpp"
 
@@ -43,6 +44,7 @@ private:
     QLabel summary_;
     QSortFilterProxyModel proxy_;
     PoolTimesDelegate delegate_;
+    CachedTextDelegate textDelegate_; // before table_: outlives it
     QTableView table_;
     std::unique_ptr<SelectionSync> sync_;
 };

@@ -46,6 +46,7 @@ ProcessView::ProcessView(ProcessModel* model, SelectionHub* selection, QWidget* 
     proxy_.setSortRole(ProcessModel::SortRole);
     proxy_.setDynamicSortFilter(true);
     setModel(&proxy_);
+    setItemDelegate(&textDelegate_);
     setSortingEnabled(true);
     sortByColumn(-1, Qt::AscendingOrder); // the model's order (creation) until a header is clicked
     setUniformRowHeights(true);

@@ -1,6 +1,7 @@
 #pragma once
 // The process tree: a sortable tree over ProcessModel, tied to the shared selection, with a context menu
 // request for the per-process actions.
+#include "cached_text_delegate.hpp"
 #include "process_model.hpp"
 #include "selection.hpp"
 
@@ -31,6 +32,7 @@ private:
     ProcessModel* model_;
     SelectionHub* selection_;
     QSortFilterProxyModel proxy_;
+    CachedTextDelegate textDelegate_;
     std::unique_ptr<SelectionSync> sync_;
 };
 
