@@ -79,9 +79,11 @@ int main(int argc, char** argv) {
     }
     for (const auto& d : found)
         std::cout << mp::scope::title(d.kind) << ": " << d.text() << std::endl;
-    for (auto& p : philosophers) {
+    // All killed before any is joined: a philosopher still waiting when its neighbour is gone would take
+    // the dead neighbour's fork over (dead-holder recovery) and eat.
+    for (auto& p : philosophers)
         p.kill();
+    for (auto& p : philosophers)
         p.join();
-    }
     return found.empty() ? 0 : 1;
 }
