@@ -66,12 +66,14 @@ template <class Pred> bool spin_until(Pred pred, int rounds = 256) noexcept {
     return pred();
 }
 
-inline void futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, count, nullptr, nullptr, 0);
+// Returns how many waiters it woke.
+inline long futex_wake(std::atomic<std::uint32_t>& word, int count) noexcept {
+    return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, count, nullptr, nullptr,
+                     0);
 }
 
 inline void futex_wake_all(std::atomic<std::uint32_t>& word) noexcept {
-    futex_wake(word, 0x7fffffff);
+    (void)futex_wake(word, 0x7fffffff);
 }
 
 } // namespace mp::detail

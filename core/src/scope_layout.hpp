@@ -12,7 +12,7 @@
 namespace mp::detail::scope {
 
 inline constexpr std::uint32_t kMagic = 0x4353504d; // "MPSC"
-inline constexpr std::uint32_t kLayoutVersion = 5;
+inline constexpr std::uint32_t kLayoutVersion = 6;
 
 using U32 = std::atomic<std::uint32_t>;
 using I32 = std::atomic<std::int32_t>;
@@ -160,6 +160,7 @@ inline constexpr int kHolderEntries = 8;
 struct SemState {
     U32 word;
     U32 waiters;      // threads blocked in acquire
+    U32 wake_pending; // Lock/RLock: a release woke a waiter that has not looked at the word yet
     U32 owner_thread; // Lock/RLock: the owner's thread token (for display)
     U32 owner_tid;    // Lock/RLock: the owner thread's kernel id. Unique among live threads of all processes,
                       // so a lock taken over from a dead holder is never mistaken for the taker's thread.

@@ -168,6 +168,7 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
         }
         if (deadline && now >= *deadline) break;
         futex_wait(st.word, cur, deadline ? std::min(*deadline, next_check) : next_check);
+        st.wake_pending.store(0); // woken or not, this waiter looks at the word again now
     }
     st.waiters.fetch_sub(1);
     if (acquired) {
@@ -196,6 +197,20 @@ void wake_one_waiter(SemState& st) noexcept {
     if (st.waiters.load() != 0) futex_wake(st.word, 1);
 }
 
+// Lock and RLock: one wake on its way at a time. A holder that releases and re-acquires while the waiter
+// it woke has not run yet makes no further system call (that was most of a contended lock's cost); the
+// woken waiter clears the mark and either takes the lock or sleeps again, and then the next release wakes
+// it. A Semaphore keeps waking on every release: several units may be free at once.
+void wake_lock_waiter(SemState& st) noexcept {
+    if (st.waiters.load() == 0) return;
+    if (st.wake_pending.load(std::memory_order_relaxed) != 0 || st.wake_pending.exchange(1) != 0) return;
+    if (futex_wake(st.word, 1) > 0) return;
+    st.wake_pending.store(0);
+    // Nobody was asleep yet. A release in between may have seen the mark and skipped its wake: make it
+    // for that release while the lock is still free (a later holder's release wakes otherwise).
+    if (st.word.load() == 0 && st.waiters.load() != 0) futex_wake(st.word, 1);
+}
+
 void lock_release(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
@@ -204,7 +219,7 @@ void lock_release(ObjectRef& r) {
         throw ValueError("semaphore or lock released too many times");
     clear_owner(st);
     if (st.word.exchange(0) == 0) throw ValueError("semaphore or lock released too many times");
-    wake_one_waiter(st);
+    wake_lock_waiter(st);
     r.count_op();
     if (scope::full_events()) scope::record(Op::Release, r.serial(), 1);
 }
@@ -241,7 +256,7 @@ void rlock_release(ObjectRef& r) {
     if (depth > 1) return;
     clear_owner(st);
     st.word.store(0);
-    wake_one_waiter(st);
+    wake_lock_waiter(st);
     if (scope::full_events()) scope::record(Op::Release, r.serial(), 1);
 }
 
