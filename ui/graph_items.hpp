@@ -112,6 +112,9 @@ private:
 class RingBackdropItem : public QGraphicsItem {
 public:
     RingBackdropItem(QPointF centre, double rx, double ry);
+    bool sameAs(QPointF centre, double rx, double ry) const {
+        return pos() == centre && rx == rx_ && ry == ry_;
+    }
     QRectF boundingRect() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 

@@ -363,20 +363,35 @@ void GraphView::updateEdges() {
 }
 
 void GraphView::updateRings() {
+    // The deadlocked rings as they should be now; the scene's items change only when these do (adding and
+    // removing items every refresh costs the scene a full re-index and repaint).
+    struct Wanted {
+        QPointF centre;
+        double rx, ry;
+    };
+    std::vector<Wanted> wanted;
+    if (frame_->layout) {
+        const auto& graph = frame_->graph;
+        for (const Ring& ring : frame_->layout->rings) {
+            const bool deadlocked = std::all_of(ring.nodes.begin(), ring.nodes.end(), [&](std::size_t v) {
+                return v < graph.nodes.size() && graph.nodes[v].deadlocked;
+            });
+            if (deadlocked)
+                wanted.push_back({QPointF(ring.centre.x, ring.centre.y),
+                                  ring.radiusX + kProcessNodeWidth / 2 + 22,
+                                  ring.radiusY + kProcessNodeHeight / 2 + 22});
+        }
+    }
+    const bool same =
+        wanted.size() == rings_.size() &&
+        std::equal(wanted.begin(), wanted.end(), rings_.begin(),
+                   [](const Wanted& w, RingBackdropItem* r) { return r->sameAs(w.centre, w.rx, w.ry); });
+    if (same) return;
     for (RingBackdropItem* ring : rings_)
         dispose(scene_, ring);
     rings_.clear();
-    if (!frame_->layout) return;
-    const auto& graph = frame_->graph;
-    for (const Ring& ring : frame_->layout->rings) {
-        const bool deadlocked = std::all_of(ring.nodes.begin(), ring.nodes.end(), [&](std::size_t v) {
-            return v < graph.nodes.size() && graph.nodes[v].deadlocked;
-        });
-        if (!deadlocked) continue;
-        rings_.push_back(addItem<RingBackdropItem>(scene_, QPointF(ring.centre.x, ring.centre.y),
-                                                   ring.radiusX + kProcessNodeWidth / 2 + 22,
-                                                   ring.radiusY + kProcessNodeHeight / 2 + 22));
-    }
+    for (const Wanted& w : wanted)
+        rings_.push_back(addItem<RingBackdropItem>(scene_, w.centre, w.rx, w.ry));
 }
 
 void GraphView::startLayoutAnimation() {
