@@ -189,15 +189,18 @@ void write_process_meta(ProcessSlot& slot, std::string_view name, std::string_vi
     copy_name(slot.target, sizeof slot.target, target);
 }
 
-// This process takes row `slot` as its own: pid, start time, Running.
-void become(Segment& s, std::uint32_t serial, ProcessSlot* slot) noexcept {
+// This process takes row `slot` as its own: pid, Running, and the start time when nobody else records it
+// (a started child's parent reads it in child_launched, off the child's way to its target).
+void become(Segment& s, std::uint32_t serial, ProcessSlot* slot, bool record_start_time) noexcept {
     state::segment = &s;
     state::self = serial;
     state::self_slot = slot;
     if (!slot) return;
     int pid = static_cast<int>(::getpid());
     slot->pid.store(pid, std::memory_order_relaxed);
-    if (auto st = read_proc_stat(pid)) slot->start_ticks.store(st->start_ticks, std::memory_order_relaxed);
+    if (record_start_time)
+        if (auto st = read_proc_stat(pid))
+            slot->start_ticks.store(st->start_ticks, std::memory_order_relaxed);
     slot->started_ns.store(monotonic_ns(), std::memory_order_relaxed);
     slot->state.store(static_cast<std::uint32_t>(ProcState::Running), std::memory_order_release);
     record(Op::ProcessStarted, 0, pid);
@@ -301,7 +304,7 @@ Segment& ensure_session() {
         slot->parent.store(parent, std::memory_order_relaxed);
         slot->flags.store(kProcMain, std::memory_order_relaxed);
     }
-    become(s, serial, slot);
+    become(s, serial, slot, true);
     return s;
 }
 
@@ -549,7 +552,7 @@ void adopt_identity(const std::string& session, std::uint32_t serial) noexcept {
     }
     Segment* s = try_ensure_session();
     if (!s) return;
-    become(*s, serial, slot_of(*s, serial));
+    become(*s, serial, slot_of(*s, serial), false);
     if (w.inherited_references && observing()) {
         std::lock_guard lock(w.registry_mutex);
         for (auto& [index, e] : w.registry)
