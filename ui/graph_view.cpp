@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 namespace mpui {
 
@@ -246,6 +247,14 @@ void GraphView::updateNodes() {
     const auto& graph = frame_->graph;
     const auto& snap = frame_->snapshot;
     std::unordered_map<ItemRef, bool, RefHash> seen;
+    // Nodes that stay hidden (idle objects of a large session) keep their old content: describing all of
+    // them on every refresh was a good part of the GUI thread's time. One about to be shown is described.
+    std::unordered_set<ItemRef, RefHash> connected;
+    for (const auto& e : graph.edges) {
+        connected.insert(refOf(graph.nodes[e.from]));
+        connected.insert(refOf(graph.nodes[e.to]));
+    }
+    const bool idle = showIdle();
     for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
         const auto& n = graph.nodes[i];
         const ItemRef ref = refOf(n);
@@ -257,6 +266,8 @@ void GraphView::updateNodes() {
             if (frame_->layout && i < frame_->layout->centres.size())
                 item->setPos(frame_->layout->centres[i].x, frame_->layout->centres[i].y);
             item->setMarked(ref == marked_);
+        } else if (!item->isVisible() && !idle && ref.isObject() && !connected.count(ref) && ref != marked_) {
+            continue;
         }
         GraphNodeItem::Content c;
         c.label = QString::fromStdString(n.label);
@@ -557,6 +568,7 @@ void GraphView::markSelection(ItemRef ref) {
     marked_ = ref;
     if (GraphNodeItem* item = node(ref)) {
         item->setMarked(true);
+        if (!item->isVisible() && frame_) updateNodes(); // its content was left as it was while hidden
         item->setVisible(true);
         const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
         if (!visible.contains(item->sceneBoundingRect())) centerOn(item);
@@ -571,6 +583,7 @@ bool GraphView::showIdle() const {
 void GraphView::setShowIdle(bool show) {
     showIdle_ = show;
     if (frame_) {
+        updateNodes(); // idle nodes about to be shown are described again
         updateEdges();
         fitIfFollowing();
     }
