@@ -13,16 +13,20 @@ constexpr qsizetype kCacheLimit = 8192;
 
 } // namespace
 
+QStaticText preparedText(const QString& text, const QFont& font) {
+    QStaticText st(text);
+    st.setTextFormat(Qt::PlainText);
+    st.setPerformanceHint(QStaticText::AggressiveCaching);
+    st.prepare(QTransform(), font);
+    return st;
+}
+
 const QStaticText& CachedTextDelegate::staticText(const QString& text, const QFont& font, int width) const {
     Key key{text, font.key(), width};
     auto it = cache_.find(key);
     if (it != cache_.end()) return *it;
     if (cache_.size() >= kCacheLimit) cache_.clear();
-    QStaticText st(text);
-    st.setTextFormat(Qt::PlainText);
-    st.setPerformanceHint(QStaticText::AggressiveCaching);
-    st.prepare(QTransform(), font);
-    return *cache_.insert(std::move(key), std::move(st));
+    return *cache_.insert(std::move(key), preparedText(text, font));
 }
 
 void CachedTextDelegate::drawText(QPainter* painter, const QStyleOptionViewItem& option, const QRect& rect,

@@ -9,6 +9,9 @@
 
 namespace mpui {
 
+// Plain text laid out once for `font`, to be drawn many times with QPainter::drawStaticText.
+QStaticText preparedText(const QString& text, const QFont& font);
+
 class CachedTextDelegate : public QStyledItemDelegate {
     Q_OBJECT
 public:

@@ -1,5 +1,7 @@
 #include "graph_items.hpp"
 
+#include "cached_text_delegate.hpp"
+
 #include <QApplication>
 #include <QFontMetricsF>
 #include <QPainter>
@@ -190,17 +192,10 @@ void GraphNodeItem::prepareText(double width) {
     for (double points = 9;
          points >= 8 && QFontMetricsF(titleFont_).horizontalAdvance(content_.label) > width; points -= 0.5)
         titleFont_ = nodeFont(points, true);
-    auto laidOut = [](const QString& s, const QFont& font) {
-        QStaticText st(s);
-        st.setTextFormat(Qt::PlainText);
-        st.setPerformanceHint(QStaticText::AggressiveCaching);
-        st.prepare(QTransform(), font);
-        return st;
-    };
-    title_ =
-        laidOut(QFontMetricsF(titleFont_).elidedText(content_.label, Qt::ElideMiddle, width), titleFont_);
-    detail_ =
-        laidOut(QFontMetricsF(detailFont_).elidedText(content_.detail, Qt::ElideRight, width), detailFont_);
+    title_ = preparedText(QFontMetricsF(titleFont_).elidedText(content_.label, Qt::ElideMiddle, width),
+                          titleFont_);
+    detail_ = preparedText(QFontMetricsF(detailFont_).elidedText(content_.detail, Qt::ElideRight, width),
+                           detailFont_);
     textReady_ = true;
 }
 
