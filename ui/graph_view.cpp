@@ -232,8 +232,9 @@ GraphNodeItem* GraphView::node(ItemRef ref) const {
 void GraphView::setFrame(const FramePtr& frame) {
     frame_ = frame;
     empty_.hide();
-    updateNodes();
-    updateEdges();
+    const RefSet connected = connectedNodes();
+    updateNodes(connected);
+    updateEdges(connected);
     if (!hasLayout_ || frame->layoutKey != layoutKey_) {
         layoutKey_ = frame->layoutKey;
         hasLayout_ = true;
@@ -243,18 +244,26 @@ void GraphView::setFrame(const FramePtr& frame) {
     updateBanner();
 }
 
-void GraphView::updateNodes() {
+GraphView::RefSet GraphView::connectedNodes() const {
+    const auto& graph = frame_->graph;
+    RefSet connected;
+    for (const auto& e : graph.edges) {
+        connected.insert(refOf(graph.nodes[e.from]));
+        connected.insert(refOf(graph.nodes[e.to]));
+    }
+    return connected;
+}
+
+bool GraphView::shown(const ItemRef& ref, const RefSet& connected) const {
+    return ref.isProcess() || connected.count(ref) || ref == marked_ || showIdle();
+}
+
+void GraphView::updateNodes(const RefSet& connected) {
     const auto& graph = frame_->graph;
     const auto& snap = frame_->snapshot;
     std::unordered_map<ItemRef, bool, RefHash> seen;
     // Nodes that stay hidden (idle objects of a large session) keep their old content: describing all of
     // them on every refresh was a good part of the GUI thread's time. One about to be shown is described.
-    std::unordered_set<ItemRef, RefHash> connected;
-    for (const auto& e : graph.edges) {
-        connected.insert(refOf(graph.nodes[e.from]));
-        connected.insert(refOf(graph.nodes[e.to]));
-    }
-    const bool idle = showIdle();
     for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
         const auto& n = graph.nodes[i];
         const ItemRef ref = refOf(n);
@@ -266,7 +275,7 @@ void GraphView::updateNodes() {
             if (frame_->layout && i < frame_->layout->centres.size())
                 item->setPos(frame_->layout->centres[i].x, frame_->layout->centres[i].y);
             item->setMarked(ref == marked_);
-        } else if (!item->isVisible() && !idle && ref.isObject() && !connected.count(ref) && ref != marked_) {
+        } else if (!item->isVisible() && !shown(ref, connected)) {
             continue;
         }
         GraphNodeItem::Content c;
@@ -320,16 +329,13 @@ void GraphView::updateNodes() {
     }
 }
 
-void GraphView::updateEdges() {
+void GraphView::updateEdges(const RefSet& connected) {
     const auto& graph = frame_->graph;
     std::unordered_map<EdgeKey, bool, EdgeHash> seen;
-    std::unordered_map<ItemRef, int, RefHash> degree;
     for (const auto& e : graph.edges) {
         const ItemRef from = refOf(graph.nodes[e.from]), to = refOf(graph.nodes[e.to]);
         const EdgeKey key{from, to, static_cast<int>(e.kind), e.thread};
         seen.emplace(key, true);
-        ++degree[from];
-        ++degree[to];
         GraphEdgeItem*& item = edges_[key];
         if (!item) item = addItem<GraphEdgeItem>(scene_, node(from), node(to), edgeKind(e.kind));
         QString label;
@@ -368,9 +374,8 @@ void GraphView::updateEdges() {
             }
         item->setOffset(twin ? 5 : 0);
     }
-    const bool idle = showIdle();
     for (auto& [ref, item] : nodes_)
-        item->setVisible(idle || ref.isProcess() || degree.count(ref) || ref == marked_);
+        item->setVisible(shown(ref, connected));
 }
 
 void GraphView::updateRings() {
@@ -568,7 +573,7 @@ void GraphView::markSelection(ItemRef ref) {
     marked_ = ref;
     if (GraphNodeItem* item = node(ref)) {
         item->setMarked(true);
-        if (!item->isVisible() && frame_) updateNodes(); // its content was left as it was while hidden
+        if (!item->isVisible() && frame_) updateNodes(connectedNodes()); // left as it was while hidden
         item->setVisible(true);
         const QRectF visible = mapToScene(viewport()->rect()).boundingRect();
         if (!visible.contains(item->sceneBoundingRect())) centerOn(item);
@@ -583,8 +588,9 @@ bool GraphView::showIdle() const {
 void GraphView::setShowIdle(bool show) {
     showIdle_ = show;
     if (frame_) {
-        updateNodes(); // idle nodes about to be shown are described again
-        updateEdges();
+        const RefSet connected = connectedNodes();
+        updateNodes(connected); // idle nodes about to be shown are described again
+        updateEdges(connected);
         fitIfFollowing();
     }
 }
@@ -694,8 +700,9 @@ void GraphView::retranslate() {
     legend_->updateGeometry();
     placeOverlays();
     if (frame_) {
-        updateNodes();
-        updateEdges();
+        const RefSet connected = connectedNodes();
+        updateNodes(connected);
+        updateEdges(connected);
         updateBanner();
     }
 }

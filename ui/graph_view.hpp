@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace mpui {
@@ -78,8 +79,13 @@ private:
         }
     };
 
-    void updateNodes();
-    void updateEdges();
+    using RefSet = std::unordered_set<ItemRef, RefHash>;
+    // The nodes that some edge of the current frame touches.
+    RefSet connectedNodes() const;
+    // A node is on show when it is a process, connected, selected, or an object while idle ones are shown.
+    bool shown(const ItemRef& ref, const RefSet& connected) const;
+    void updateNodes(const RefSet& connected);
+    void updateEdges(const RefSet& connected);
     void updateRings();
     void updateBanner();
     void startLayoutAnimation();
