@@ -42,8 +42,9 @@ std::vector<mp::scope::Diagnosis> diagnose_within(std::chrono::milliseconds limi
     }
 }
 
-void produce(mp::Queue q, mp::Lock counter_lock, int n) {
-    for (int i = 0; i < n; ++i) {
+// Puts items until told to stop, so the test decides how long the busy phase lasts, however fast it runs.
+void produce(mp::Queue q, mp::Lock counter_lock, mp::Event stop) {
+    for (int i = 0; !stop.is_set(); ++i) {
         std::lock_guard hold(counter_lock);
         q.put(i);
     }
@@ -114,25 +115,37 @@ private slots:
         mp::Queue q = ctx.Queue(8); // small: producers often block on a full queue, consumers on an empty one
         mp::Lock lock = ctx.Lock();
         mp::Semaphore done = ctx.Semaphore(0);
+        mp::Event stop = ctx.Event();
         std::vector<mp::Process> children;
         for (int i = 0; i < 2; ++i)
-            children.push_back(ctx.Process(produce, mp::args(q, lock, 20000)));
+            children.push_back(ctx.Process(produce, mp::args(q, lock, stop)));
         for (int i = 0; i < 2; ++i)
             children.push_back(ctx.Process(consume, mp::args(q, done)));
         for (auto& p : children)
             p.start();
         auto cleanup = qScopeGuard([&] { kill_all(children); });
-        // Sampled for as long as they run: every wait is a short hand-off, never a deadlock.
+        // Sampled while all four run, then while they wind down: every wait is a short hand-off, never a
+        // deadlock.
         auto session = own_session();
-        int samples = 0;
-        int finished = 0;
-        while (finished < 2) {
-            if (done.acquire(true, 0.01)) ++finished;
+        auto sample = [&] {
             const auto found = mp::scope::find_deadlocks(session.snapshot());
             QVERIFY2(found.empty(), found.empty() ? "" : found[0].text().c_str());
-            ++samples;
+        };
+        int busySamples = 0;
+        for (; busySamples < 20; ++busySamples) {
+            QVERIFY2(!done.acquire(true, 0.01), "a consumer finished before the producers were told to stop");
+            sample();
+            if (QTest::currentTestFailed()) return;
         }
-        QVERIFY(samples > 3);
+        stop.set();
+        int finished = 0;
+        const auto deadline = Clock::now() + std::chrono::seconds(30);
+        while (finished < 2 && Clock::now() < deadline) {
+            if (done.acquire(true, 0.01)) ++finished;
+            sample();
+            if (QTest::currentTestFailed()) return;
+        }
+        QCOMPARE(finished, 2);
         for (auto& p : children)
             p.join();
     }
