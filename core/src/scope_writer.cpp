@@ -1,6 +1,7 @@
 // Writer side of the observation plane (scope_writer.hpp).
 #include "scope_writer.hpp"
 
+#include "asymmetric_fence.hpp"
 #include "futex.hpp"
 #include "proc_stat.hpp"
 #include "process_internal.hpp"
@@ -195,6 +196,7 @@ void become(Segment& s, std::uint32_t serial, ProcessSlot* slot, bool record_sta
     state::segment = &s;
     state::self = serial;
     state::self_slot = slot;
+    fence::register_process(); // before this process's first Lock release
     if (!slot) return;
     int pid = static_cast<int>(::getpid());
     slot->pid.store(pid, std::memory_order_relaxed);

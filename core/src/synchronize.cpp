@@ -3,6 +3,7 @@
 // blocking waits; the uncontended paths stay a compare-and-swap plus a few relaxed stores.
 #include "mp/synchronize.hpp"
 
+#include "asymmetric_fence.hpp"
 #include "futex.hpp"
 #include "process_internal.hpp"
 #include "scope_writer.hpp"
@@ -96,23 +97,38 @@ bool owns(const SemState& st, std::uint32_t self) noexcept {
     return held_by_caller(st, self);
 }
 
-void took_lock(ObjectRef& r, bool recursive) noexcept {
-    SemState& st = r.slot().state.sem;
-    st.owner_tid.store(scope::thread_id(), std::memory_order_relaxed);
-    st.owner_thread.store(scope::thread_token(), std::memory_order_relaxed);
+// Who takes a lock, read before its compare-and-swap: on x86 no load issued after a locked instruction
+// starts before it completes, so every load left after it adds its latency to the operation.
+struct Taker {
+    scope::ObjectSlot* slot;
+    std::uint32_t tid;
+    std::uint32_t token;
+    explicit Taker(ObjectRef& r) noexcept
+        : slot(&r.slot())
+        , tid(scope::identity().tid)
+        , token(scope::identity().token) {}
+};
+
+[[gnu::always_inline]] inline void took_lock(const Taker& taker, bool recursive) noexcept {
+    SemState& st = taker.slot->state.sem;
+    st.owner_tid.store(taker.tid, std::memory_order_relaxed);
+    st.owner_thread.store(taker.token, std::memory_order_relaxed);
     if (recursive) st.count.store(1, std::memory_order_relaxed);
-    r.count_op();
+    taker.slot->ops.store(taker.slot->ops.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+void took_lock(ObjectRef& r, bool recursive) noexcept {
+    took_lock(Taker(r), recursive);
 }
 
 // Cleared before the word, so that the next owner is never mistaken for this one.
-void clear_owner(SemState& st) noexcept {
+inline void clear_owner(SemState& st) noexcept {
     st.owner_tid.store(0, std::memory_order_relaxed);
     st.owner_thread.store(0, std::memory_order_relaxed);
 }
 
 // Blocking part of Lock/RLock acquire: spin briefly, then sleep on the word; every slice check whether
 // the holder still lives and take the lock over if it does not.
-bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, std::uint32_t self,
+bool lock_acquire_slow(ObjectRef& r, bool block, const std::optional<double>& timeout, std::uint32_t self,
                        bool recursive) {
     SemState& st = r.slot().state.sem;
     if (!block) {
@@ -143,6 +159,7 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
     scope::WaitScope waiting(Op::Acquire, r.serial(), 0, deadline);
     st.waiters.fetch_add(1);
     bool acquired = false;
+    bool fenced = false; // whether every releaser is now bound to see this waiter's last write
     std::uint32_t recovered_from = 0;
     std::int64_t next_check = monotonic_ns() + kLivenessSliceNs;
     for (;;) {
@@ -152,6 +169,13 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
                 acquired = true;
                 break;
             }
+            continue;
+        }
+        if (!fenced) {
+            // A release is a plain store followed by reads of waiters and wake_pending: pair it with
+            // the asymmetric fence before the word is read for the last time ahead of a sleep.
+            fence::heavy();
+            fenced = true;
             continue;
         }
         std::int64_t now = monotonic_ns();
@@ -169,6 +193,7 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
         if (deadline && now >= *deadline) break;
         futex_wait(st.word, cur, deadline ? std::min(*deadline, next_check) : next_check);
         st.wake_pending.store(0); // woken or not, this waiter looks at the word again now
+        fenced = false;
     }
     st.waiters.fetch_sub(1);
     if (acquired) {
@@ -179,18 +204,28 @@ bool lock_acquire_slow(ObjectRef& r, bool block, std::optional<double> timeout, 
     return acquired;
 }
 
-bool lock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
+[[gnu::always_inline]] // The timeout by reference: a copy of the by-value argument was a 16-byte reload of
+                       // two 8-byte stores,
+                       // which no store forwards, and it stalled the compare-and-swap behind it.
+                       inline bool
+                       lock_acquire_inline(ObjectRef& r, bool block, const std::optional<double>& timeout) {
     scope::gate(Op::Acquire, r.serial());
-    SemState& st = r.slot().state.sem;
+    const Taker taker(r);
+    SemState& st = taker.slot->state.sem;
     const std::uint32_t self = me();
+    const std::uint32_t serial = r.serial();
+    const bool record = scope::full_events();
     std::uint32_t expected = 0;
     if (st.word.compare_exchange_strong(expected, self, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
-        took_lock(r, false);
-        if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
+        took_lock(taker, false);
+        if (record) scope::record(Op::Acquire, serial, 1);
         return true;
     }
     return lock_acquire_slow(r, block, timeout, self, false);
+}
+bool lock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
+    return lock_acquire_inline(r, block, timeout);
 }
 
 void wake_one_waiter(SemState& st) noexcept {
@@ -201,8 +236,7 @@ void wake_one_waiter(SemState& st) noexcept {
 // it woke has not run yet makes no further system call (that was most of a contended lock's cost); the
 // woken waiter clears the mark and either takes the lock or sleeps again, and then the next release wakes
 // it. A Semaphore keeps waking on every release: several units may be free at once.
-void wake_lock_waiter(SemState& st) noexcept {
-    if (st.waiters.load() == 0) return;
+void wake_sleeping_lock_waiter(SemState& st) noexcept {
     if (st.wake_pending.load(std::memory_order_relaxed) != 0 || st.wake_pending.exchange(1) != 0) return;
     if (futex_wake(st.word, 1) > 0) return;
     st.wake_pending.store(0);
@@ -210,42 +244,58 @@ void wake_lock_waiter(SemState& st) noexcept {
     // for that release while the lock is still free (a later holder's release wakes otherwise).
     if (st.word.load() == 0 && st.waiters.load() != 0) futex_wake(st.word, 1);
 }
+inline void wake_lock_waiter(SemState& st) noexcept {
+    if (st.waiters.load() != 0) [[unlikely]]
+        wake_sleeping_lock_waiter(st);
+}
 
-void lock_release(ObjectRef& r) {
+[[gnu::always_inline]] inline void lock_release_inline(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
-    // Only the word needs a read-modify-write: it also catches a second release.
+    const bool record = scope::full_events();
+    // Like CPython's check (sem_getvalue before sem_post), this catches a second release, not two
+    // releases racing each other.
     if (st.word.load(std::memory_order_relaxed) == 0)
         throw ValueError("semaphore or lock released too many times");
     clear_owner(st);
-    if (st.word.exchange(0) == 0) throw ValueError("semaphore or lock released too many times");
+    fence::release_word(st.word);
     wake_lock_waiter(st);
     r.count_op();
-    if (scope::full_events()) scope::record(Op::Release, r.serial(), 1);
+    if (record) scope::record(Op::Release, r.serial(), 1);
+}
+void lock_release(ObjectRef& r) {
+    lock_release_inline(r);
 }
 
-bool rlock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
+[[gnu::always_inline]] inline bool rlock_acquire_inline(ObjectRef& r, bool block,
+                                                        const std::optional<double>& timeout) {
     scope::gate(Op::Acquire, r.serial());
     SemState& st = r.slot().state.sem;
     const std::uint32_t self = me();
-    if (owns(st, self)) {
+    const Taker taker(r);
+    const bool record = scope::full_events();
+    if (st.word.load(std::memory_order_acquire) == self &&
+        st.owner_tid.load(std::memory_order_relaxed) == taker.tid) {
         // Only the owner changes the depth while it holds the lock: no read-modify-write needed.
         st.count.store(st.count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         r.count_op();
-        if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
+        if (record) scope::record(Op::Acquire, r.serial(), 1);
         return true;
     }
     std::uint32_t expected = 0;
     if (st.word.compare_exchange_strong(expected, self, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
-        took_lock(r, true);
-        if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
+        took_lock(taker, true);
+        if (record) scope::record(Op::Acquire, r.serial(), 1);
         return true;
     }
     return lock_acquire_slow(r, block, timeout, self, true);
 }
+bool rlock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
+    return rlock_acquire_inline(r, block, timeout);
+}
 
-void rlock_release(ObjectRef& r) {
+[[gnu::always_inline]] inline void rlock_release_inline(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
     if (!owns(st, me()) || st.count.load(std::memory_order_relaxed) == 0)
@@ -255,9 +305,12 @@ void rlock_release(ObjectRef& r) {
     st.count.store(depth - 1, std::memory_order_relaxed);
     if (depth > 1) return;
     clear_owner(st);
-    st.word.store(0);
+    fence::release_word(st.word);
     wake_lock_waiter(st);
     if (scope::full_events()) scope::record(Op::Release, r.serial(), 1);
+}
+void rlock_release(ObjectRef& r) {
+    rlock_release_inline(r);
 }
 
 // Either kind of lock, as a Condition sees it.
@@ -469,10 +522,13 @@ Lock::Lock(const Context& ctx)
     : SharedObject(make_sem_object(sc::ObjectKind::Lock, &ctx, 0, 1)) {}
 
 bool Lock::acquire(bool block, std::optional<double> timeout) {
-    return lock_acquire(ref(), block, timeout);
+    return lock_acquire_inline(ref(), block, timeout);
+}
+bool Lock::acquire(bool block) {
+    return lock_acquire_inline(ref(), block, std::nullopt);
 }
 void Lock::release() {
-    lock_release(ref());
+    lock_release_inline(ref());
 }
 bool Lock::locked() const {
     return ref().slot().state.sem.word.load(std::memory_order_acquire) != 0;
@@ -496,10 +552,13 @@ RLock::RLock(const Context& ctx)
     : SharedObject(make_sem_object(sc::ObjectKind::RLock, &ctx, 0, 1)) {}
 
 bool RLock::acquire(bool block, std::optional<double> timeout) {
-    return rlock_acquire(ref(), block, timeout);
+    return rlock_acquire_inline(ref(), block, timeout);
+}
+bool RLock::acquire(bool block) {
+    return rlock_acquire_inline(ref(), block, std::nullopt);
 }
 void RLock::release() {
-    rlock_release(ref());
+    rlock_release_inline(ref());
 }
 bool RLock::locked() const {
     return ref().slot().state.sem.word.load(std::memory_order_acquire) != 0;

@@ -67,7 +67,10 @@ public:
     explicit Lock(const Context& ctx); // ctx.Lock()
 
     // block=false never waits and ignores timeout; a negative timeout means 0; nullopt waits for ever.
-    bool acquire(bool block = true, std::optional<double> timeout = std::nullopt);
+    // Without a timeout, the caller builds no std::optional: its one-byte store and eight-byte reload
+    // cannot be forwarded and stalled the uncontended path by a third.
+    bool acquire(bool block = true);
+    bool acquire(bool block, std::optional<double> timeout);
     // ValueError('semaphore or lock released too many times') when not locked.
     void release();
     bool locked() const;
@@ -95,8 +98,9 @@ public:
     RLock();
     explicit RLock(const Context& ctx);
 
-    // The owner may always re-acquire, even with block=false; the depth grows.
-    bool acquire(bool block = true, std::optional<double> timeout = std::nullopt);
+    // The owner may always re-acquire, even with block=false; the depth grows. Two overloads as Lock's.
+    bool acquire(bool block = true);
+    bool acquire(bool block, std::optional<double> timeout);
     // AssertionError('attempt to release recursive lock not owned by thread') unless owned by the caller.
     void release();
     bool locked() const;
