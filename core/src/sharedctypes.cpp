@@ -463,6 +463,11 @@ SliceRange slice_range(const Slice& s, std::size_t length) {
 
 // ---- locked, observed access ---------------------------------------------------------------------------
 
+// CType::size() without a call for the scalars every Value get and set moves.
+std::size_t element_size(const CType& type) noexcept {
+    return type.is_struct() ? type.size() : scope::typecode_size(type.typecode());
+}
+
 // Runs `copy` (which never throws) under the object's lock, if it has one. An RLock the caller already
 // holds (`with v.get_lock(): v.value += 1`) is not taken again: re-entering and leaving it changes nothing.
 template <class F> void under_lock(const std::optional<AnyLock>& lock, F&& copy) {
@@ -482,9 +487,10 @@ void note_writes(ObjectRef& r, std::int64_t first, std::int64_t step, std::size_
     r.count_op();
     auto& a = r.slot().state.array;
     constexpr std::size_t ring = std::extent_v<decltype(a.recent)>;
-    const bool observing = scope::observing();
-    const bool events = scope::full_events();
-    if (!observing && !events) return;
+    const scope::ObserveLevel level = scope::level();
+    const bool observing = level != scope::ObserveLevel::Off;
+    const bool events = level == scope::ObserveLevel::Full;
+    if (!observing) return;
     const std::int64_t now = monotonic_coarse_ns();
     for (std::size_t k = count > ring ? count - ring : 0; k < count; ++k) {
         const auto index = static_cast<std::uint32_t>(first + static_cast<std::int64_t>(k) * step);
@@ -510,7 +516,7 @@ void note_read(ObjectRef& r, std::int64_t first) noexcept {
 void read_range(const SharedCData& o, const SliceRange& range, unsigned char* out) {
     ObjectRef& r = CDataAccess::ref(o);
     const CType& type = CDataAccess::type(o);
-    const std::size_t itemsize = type.size();
+    const std::size_t itemsize = element_size(type);
     const unsigned char* data = CDataAccess::data(o);
     under_lock(CDataAccess::lock(o), [&]() noexcept {
         for (std::size_t k = 0; k < range.count; ++k) {
@@ -527,7 +533,7 @@ void write_range(const SharedCData& o, const SliceRange& range, std::size_t coun
     ObjectRef& r = CDataAccess::ref(o);
     scope::gate(Op::Write, r.serial());
     const CType& type = CDataAccess::type(o);
-    const std::size_t itemsize = type.size();
+    const std::size_t itemsize = element_size(type);
     unsigned char* data = CDataAccess::data(o);
     under_lock(CDataAccess::lock(o), [&]() noexcept {
         for (std::size_t k = 0; k < count; ++k) {
@@ -822,15 +828,11 @@ std::string CType::name() const {
     }
 }
 
-bool CType::operator==(const CType& other) const noexcept {
-    if (struct_ || other.struct_) {
-        if (!struct_ || !other.struct_) return false;
-        return struct_ == other.struct_ ||
-               (struct_->name == other.struct_->name && struct_->layout == other.struct_->layout &&
-                struct_->size == other.struct_->size);
-    }
-    auto same_c_type = [](char c) { return c == 'q' ? 'l' : c == 'Q' ? 'L' : c; };
-    return same_c_type(code_) == same_c_type(other.code_);
+bool CType::same_struct(const CType& other) const noexcept {
+    if (!struct_ || !other.struct_) return false;
+    return struct_ == other.struct_ ||
+           (struct_->name == other.struct_->name && struct_->layout == other.struct_->layout &&
+            struct_->size == other.struct_->size);
 }
 
 // ---- AnyLock -------------------------------------------------------------------------------------------
@@ -844,6 +846,9 @@ AnyLock::AnyLock(const RLock& lock)
 
 bool AnyLock::acquire(bool block, std::optional<double> timeout) const {
     return std::visit([&](auto& l) { return l.acquire(block, timeout); }, lock_);
+}
+bool AnyLock::acquire(bool block) const {
+    return std::visit([&](auto& l) { return l.acquire(block); }, lock_);
 }
 void AnyLock::release() const {
     std::visit([](auto& l) { l.release(); }, lock_);
@@ -910,6 +915,10 @@ const AnyLock& SharedCData::get_lock() const {
 bool SharedCData::acquire(bool block, std::optional<double> timeout) const {
     if (!lock_) throw AttributeError("'" + type_name() + "' object has no attribute 'acquire'");
     return lock_->acquire(block, timeout);
+}
+bool SharedCData::acquire(bool block) const {
+    if (!lock_) throw AttributeError("'" + type_name() + "' object has no attribute 'acquire'");
+    return lock_->acquire(block);
 }
 
 void SharedCData::release() const {

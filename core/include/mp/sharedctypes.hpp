@@ -200,10 +200,17 @@ public:
     std::string name() const;
     bool is_struct() const noexcept { return struct_ != nullptr; }
     const detail::CStructType* structure() const noexcept { return struct_; }
-    // The same C type ('l' == 'q' and 'L' == 'Q' on LP64; structs by name and layout).
-    bool operator==(const CType& other) const noexcept;
+    // The same C type ('l' == 'q' and 'L' == 'Q' on LP64; structs by name and layout). Inline for scalars:
+    // every typed get and set of a Value asks it.
+    bool operator==(const CType& other) const noexcept {
+        if (struct_ || other.struct_) return same_struct(other);
+        auto same_c_type = [](char c) { return c == 'q' ? 'l' : c == 'Q' ? 'L' : c; };
+        return same_c_type(code_) == same_c_type(other.code_);
+    }
 
 private:
+    bool same_struct(const CType& other) const noexcept;
+
     char code_;
     const detail::CStructType* struct_ = nullptr;
 };
@@ -241,7 +248,8 @@ public:
     AnyLock(const Lock& lock);
     AnyLock(const RLock& lock);
 
-    bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) const;
+    bool acquire(bool block = true) const; // two overloads as Lock's
+    bool acquire(bool block, std::optional<double> timeout) const;
     void release() const;
     bool locked() const;
     void lock() const { acquire(); }
@@ -307,7 +315,8 @@ public:
 
     // The lock's acquire and release (AttributeError for raw objects); Lockable, so
     // `std::lock_guard hold(v);` is Python's `with v:`.
-    bool acquire(bool block = true, std::optional<double> timeout = std::nullopt) const;
+    bool acquire(bool block = true) const; // two overloads as Lock's
+    bool acquire(bool block, std::optional<double> timeout) const;
     void release() const;
     void lock() const { acquire(); }
     bool try_lock() const { return acquire(false); }
