@@ -66,7 +66,9 @@ public:
     void wait(std::optional<std::int64_t> deadline) {
         std::uint32_t seq = st_.seq.load();
         lock_.reset();
-        detail::futex_wait(st_.seq, seq, deadline);
+        // The other parties usually arrive within microseconds: spin before the futex sleep (see Event).
+        if (!detail::spin_until([&] { return st_.seq.load(std::memory_order_acquire) != seq; }))
+            detail::futex_wait(st_.seq, seq, deadline);
         lock_.emplace(st_.mutex);
     }
     void notify_all() {

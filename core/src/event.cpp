@@ -54,7 +54,16 @@ bool Event::wait(std::optional<double> timeout) {
     if ((seen & 1) != 0) return true;
     const auto deadline = detail::deadline_after(timeout);
     bool result = false;
-    {
+    // In a hand-off between processes the set() usually comes within microseconds: spinning that long
+    // costs less than a futex sleep and wake-up (tens of microseconds on a virtual machine), and a waiter
+    // that spins is no waiter set() has to wake.
+    std::uint32_t changed = seen;
+    if (!(timeout && *timeout <= 0) && detail::spin_until([&] {
+            changed = st.generation.load(std::memory_order_acquire);
+            return changed != seen;
+        })) {
+        result = (changed & 1) != 0;
+    } else {
         sc::WaitScope waiting(sc::Op::EventWait, r.serial(), 0, deadline);
         st.waiters.fetch_add(1);
         for (;;) {
