@@ -99,7 +99,12 @@ void init_robust_mutex(pthread_mutex_t& m) {
 
 RobustLock::RobustLock(pthread_mutex_t& m)
     : m_(m) {
-    int rc = ::pthread_mutex_lock(&m_);
+    // The sections these mutexes guard are short, and glibc's robust mutexes never spin: try for a few
+    // microseconds before the futex sleep, whose wake-up costs more than the wait (a Barrier's woken party
+    // otherwise slept again on the mutex its waker still held).
+    int rc = EBUSY;
+    detail::spin_until([&] { return (rc = ::pthread_mutex_trylock(&m_)) != EBUSY; });
+    if (rc == EBUSY) rc = ::pthread_mutex_lock(&m_);
     if (rc == EOWNERDEAD) {
         ::pthread_mutex_consistent(&m_);
         recovered_ = true;
