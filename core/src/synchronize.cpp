@@ -30,7 +30,6 @@ using scope::Op;
 using scope::SemState;
 
 constexpr std::int64_t kLivenessSliceNs = 100'000'000; // how often a waiter checks that the holder lives
-constexpr int kSpins = 200;
 
 // Who holds a lock: this process's serial in its session (never 0 once the session exists).
 std::uint32_t me_slow() {
@@ -147,14 +146,13 @@ bool lock_acquire_slow(ObjectRef& r, bool block, const std::optional<double>& ti
         return false;
     }
     const auto deadline = deadline_after(timeout);
-    for (int i = 0; i < kSpins; ++i) {
-        std::uint32_t cur = st.word.load(std::memory_order_relaxed);
-        if (cur == 0 && st.word.compare_exchange_weak(cur, self, std::memory_order_acquire)) {
-            took_lock(r, recursive);
-            if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
-            return true;
-        }
-        cpu_relax();
+    if (spin_with_backoff([&] {
+            std::uint32_t cur = st.word.load(std::memory_order_relaxed);
+            return cur == 0 && st.word.compare_exchange_strong(cur, self, std::memory_order_acquire);
+        })) {
+        took_lock(r, recursive);
+        if (scope::full_events()) scope::record(Op::Acquire, r.serial(), 1);
+        return true;
     }
     scope::WaitScope waiting(Op::Acquire, r.serial(), 0, deadline);
     st.waiters.fetch_add(1);
@@ -207,8 +205,8 @@ bool lock_acquire_slow(ObjectRef& r, bool block, const std::optional<double>& ti
 [[gnu::always_inline]] // The timeout by reference: a copy of the by-value argument was a 16-byte reload of
                        // two 8-byte stores,
                        // which no store forwards, and it stalled the compare-and-swap behind it.
-                       inline bool
-                       lock_acquire_inline(ObjectRef& r, bool block, const std::optional<double>& timeout) {
+inline bool
+lock_acquire_inline(ObjectRef& r, bool block, const std::optional<double>& timeout) {
     scope::gate(Op::Acquire, r.serial());
     const Taker taker(r);
     SemState& st = taker.slot->state.sem;
@@ -344,10 +342,7 @@ bool sem_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
     bool acquired = sem_try(st);
     if (!acquired && block) {
         const auto deadline = deadline_after(timeout);
-        for (int i = 0; i < kSpins && !acquired; ++i) {
-            cpu_relax();
-            acquired = sem_try(st);
-        }
+        acquired = spin_with_backoff([&] { return sem_try(st); });
         if (!acquired) {
             scope::WaitScope waiting(Op::Acquire, r.serial(), 0, deadline);
             st.waiters.fetch_add(1);
