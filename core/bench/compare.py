@@ -2,10 +2,14 @@
 """Pairs C++ and CPython benchmark results by workload and prints a comparison table.
 
 Each input file holds one JSON object per line: {"workload": str, "unit": "s/op" | "MiB/s", "value": number}.
-The ratio is how many times faster C++ is: CPython/C++ for time per operation, C++/CPython for throughput.
+The files come in pairs, C++ then CPython, one pair per round. The ratio is how many times faster C++ is:
+CPython/C++ for time per operation, C++/CPython for throughput. With several rounds the table shows the
+median of each side and of the per-round ratios (each ratio pairs the two sides of one round), and the
+range of those ratios.
 """
 import argparse
 import json
+import statistics
 import sys
 
 TIME_UNITS = {"s/op"}
@@ -51,30 +55,50 @@ def human(unit, value):
     return f"{value:.4g} {unit}"
 
 
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cpp", help="JSON lines from the C++ benchmarks")
-    parser.add_argument("python", help="JSON lines from the CPython benchmarks")
+    parser.add_argument("files", nargs="+", metavar="CPP CPYTHON",
+                        help="JSON lines of the C++ benchmarks, then of the CPython ones; one pair per round")
     parser.add_argument("--json", help="write the paired results here")
     args = parser.parse_args()
+    if len(args.files) % 2:
+        parser.error("the files come in pairs (C++, CPython), one pair per round")
 
-    cpp, python = load(args.cpp), load(args.python)
+    rounds = [(load(args.files[i]), load(args.files[i + 1])) for i in range(0, len(args.files), 2)]
+    workloads = sorted(set().union(*(cpp.keys() | python.keys() for cpp, python in rounds)))
     rows = []
-    for workload in sorted(cpp.keys() | python.keys()):
-        unit = (cpp.get(workload) or python.get(workload))[0]
-        other = python.get(workload) or cpp.get(workload)
-        if other[0] != unit:
-            sys.exit(f"{workload}: C++ reports {unit}, CPython reports {other[0]}")
-        cpp_value = cpp[workload][1] if workload in cpp else None
-        python_value = python[workload][1] if workload in python else None
-        rows.append({"workload": workload, "unit": unit, "cpp": cpp_value, "cpython": python_value,
-                     "ratio": speedup(unit, cpp_value, python_value)})
+    for workload in workloads:
+        units = {side[workload][0] for pair in rounds for side in pair if workload in side}
+        if len(units) > 1:
+            sys.exit(f"{workload}: reported in different units: {', '.join(sorted(units))}")
+        unit = units.pop()
+        cpp_values = [cpp[workload][1] if workload in cpp else None for cpp, _ in rounds]
+        python_values = [python[workload][1] if workload in python else None for _, python in rounds]
+        ratios = [speedup(unit, c, p) for c, p in zip(cpp_values, python_values)]
+        known = [r for r in ratios if r is not None]
+        rows.append({"workload": workload, "unit": unit, "cpp": median(cpp_values),
+                     "cpython": median(python_values), "ratio": median(ratios),
+                     "ratio_min": min(known) if known else None, "ratio_max": max(known) if known else None,
+                     "rounds": [{"cpp": c, "cpython": p, "ratio": r}
+                                for c, p, r in zip(cpp_values, python_values, ratios)]})
 
-    table = [("workload", "C++", "CPython", "ratio")]
+    several = len(rounds) > 1
+    table = [("workload", "C++", "CPython", "ratio") + (("range",) if several else ())]
     for r in rows:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
-        table.append((r["workload"], human(r["unit"], r["cpp"]), human(r["unit"], r["cpython"]), ratio))
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
+        row = (r["workload"], human(r["unit"], r["cpp"]), human(r["unit"], r["cpython"]), ratio)
+        if several:
+            row += ("-" if r["ratio_min"] is None else f"{r['ratio_min']:.2f}-{r['ratio_max']:.2f}x",)
+        table.append(row)
+    columns = len(table[0])
+    widths = [max(len(row[i]) for row in table) for i in range(columns)]
+    if several:
+        print(f"median of {len(rounds)} rounds; range: the lowest and highest ratio of a round")
     for n, row in enumerate(table):
         print("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
         if n == 0:
