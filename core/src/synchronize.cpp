@@ -202,11 +202,10 @@ bool lock_acquire_slow(ObjectRef& r, bool block, const std::optional<double>& ti
     return acquired;
 }
 
-[[gnu::always_inline]] // The timeout by reference: a copy of the by-value argument was a 16-byte reload of
-                       // two 8-byte stores,
-                       // which no store forwards, and it stalled the compare-and-swap behind it.
-inline bool
-lock_acquire_inline(ObjectRef& r, bool block, const std::optional<double>& timeout) {
+// The timeout by reference: a copy of the by-value argument was a 16-byte reload of two 8-byte stores,
+// which no store forwards, and it stalled the compare-and-swap behind it.
+[[gnu::always_inline]] inline bool lock_acquire_inline(ObjectRef& r, bool block,
+                                                       const std::optional<double>& timeout) {
     scope::gate(Op::Acquire, r.serial());
     const Taker taker(r);
     SemState& st = taker.slot->state.sem;
@@ -272,8 +271,7 @@ void lock_release(ObjectRef& r) {
     const std::uint32_t self = me();
     const Taker taker(r);
     const bool record = scope::full_events();
-    if (st.word.load(std::memory_order_acquire) == self &&
-        st.owner_tid.load(std::memory_order_relaxed) == taker.tid) {
+    if (held_by(st, self, taker.tid)) {
         // Only the owner changes the depth while it holds the lock: no read-modify-write needed.
         st.count.store(st.count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         r.count_op();

@@ -33,9 +33,12 @@ inline std::uint32_t me() {
 }
 // Whether the calling thread holds the Lock/RLock row: its process's serial in the word and its kernel
 // thread id in owner_tid (unique among live threads, unlike the per-process tokens shown to users).
+inline bool held_by(const scope::SemState& st, std::uint32_t process, std::uint32_t tid) noexcept {
+    return st.word.load(std::memory_order_acquire) == process &&
+           st.owner_tid.load(std::memory_order_relaxed) == tid;
+}
 inline bool held_by_caller(const scope::SemState& st, std::uint32_t self) noexcept {
-    return st.word.load(std::memory_order_acquire) == self &&
-           st.owner_tid.load(std::memory_order_relaxed) == scope::thread_id();
+    return held_by(st, self, scope::thread_id());
 }
 
 // Python unlinks semaphores made in a fork context at once, so such objects refuse spawn children.
