@@ -15,7 +15,8 @@ namespace mp::detail::fence {
 // per process when it joins a session; a fork child inherits it, exec clears it.
 extern bool plain_release_allowed;
 
-// Registers this process (cheap while it has one thread; a few ms once when it already has several).
+// Registers this process: a few microseconds while it has one thread, about 15 ms (the kernel waits for
+// an RCU grace period) when it already has several.
 void register_process() noexcept;
 
 // The waiter's side: a full barrier on every CPU running a registered process.
