@@ -463,11 +463,6 @@ SliceRange slice_range(const Slice& s, std::size_t length) {
 
 // ---- locked, observed access ---------------------------------------------------------------------------
 
-// CType::size() without a call for the scalars every Value get and set moves.
-std::size_t element_size(const CType& type) noexcept {
-    return type.is_struct() ? type.size() : scope::typecode_size(type.typecode());
-}
-
 // Runs `copy` (which never throws) under the object's lock, if it has one. An RLock the caller already
 // holds (`with v.get_lock(): v.value += 1`) is not taken again: re-entering and leaving it changes nothing.
 template <class F> void under_lock(const std::optional<AnyLock>& lock, F&& copy) {
@@ -516,7 +511,7 @@ void note_read(ObjectRef& r, std::int64_t first) noexcept {
 void read_range(const SharedCData& o, const SliceRange& range, unsigned char* out) {
     ObjectRef& r = CDataAccess::ref(o);
     const CType& type = CDataAccess::type(o);
-    const std::size_t itemsize = element_size(type);
+    const std::size_t itemsize = type.size();
     const unsigned char* data = CDataAccess::data(o);
     under_lock(CDataAccess::lock(o), [&]() noexcept {
         for (std::size_t k = 0; k < range.count; ++k) {
@@ -533,7 +528,7 @@ void write_range(const SharedCData& o, const SliceRange& range, std::size_t coun
     ObjectRef& r = CDataAccess::ref(o);
     scope::gate(Op::Write, r.serial());
     const CType& type = CDataAccess::type(o);
-    const std::size_t itemsize = element_size(type);
+    const std::size_t itemsize = type.size();
     unsigned char* data = CDataAccess::data(o);
     under_lock(CDataAccess::lock(o), [&]() noexcept {
         for (std::size_t k = 0; k < count; ++k) {
