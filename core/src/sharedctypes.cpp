@@ -478,26 +478,25 @@ template <class F> void under_lock(const std::optional<AnyLock>& lock, F&& copy)
 
 // Records writes to element `first`, `first + step` ... (`count` of them) in the row: the operation count,
 // the ring of the last 8 writes the inspector's heat map shows, and events when an inspector is attached.
-void note_writes(ObjectRef& r, std::int64_t first, std::int64_t step, std::size_t count) noexcept {
+// Inlined, so that a single write's loop folds away.
+[[gnu::always_inline]] inline void note_writes(ObjectRef& r, std::int64_t first, std::int64_t step,
+                                               std::size_t count) noexcept {
     r.count_op();
     auto& a = r.slot().state.array;
     constexpr std::size_t ring = std::extent_v<decltype(a.recent)>;
     const scope::ObserveLevel level = scope::level();
-    const bool observing = level != scope::ObserveLevel::Off;
     const bool events = level == scope::ObserveLevel::Full;
-    if (!observing) return;
+    if (level == scope::ObserveLevel::Off) return;
     const std::int64_t now = monotonic_coarse_ns();
     for (std::size_t k = count > ring ? count - ring : 0; k < count; ++k) {
         const auto index = static_cast<std::uint32_t>(first + static_cast<std::int64_t>(k) * step);
-        if (observing) {
-            // Not a read-modify-write: two writers racing here at worst share a ring entry.
-            const std::uint32_t head = a.writes_head.load(std::memory_order_relaxed);
-            a.writes_head.store(head + 1, std::memory_order_relaxed);
-            auto& w = a.recent[head % ring];
-            w.index.store(index, std::memory_order_relaxed);
-            w.process.store(scope::self(), std::memory_order_relaxed);
-            w.time_ns.store(now, std::memory_order_relaxed);
-        }
+        // Not a read-modify-write: two writers racing here at worst share a ring entry.
+        const std::uint32_t head = a.writes_head.load(std::memory_order_relaxed);
+        a.writes_head.store(head + 1, std::memory_order_relaxed);
+        auto& w = a.recent[head % ring];
+        w.index.store(index, std::memory_order_relaxed);
+        w.process.store(scope::self(), std::memory_order_relaxed);
+        w.time_ns.store(now, std::memory_order_relaxed);
         if (events) scope::record(Op::Write, r.serial(), static_cast<std::int32_t>(index));
     }
 }
@@ -538,6 +537,15 @@ void write_range(const SharedCData& o, const SliceRange& range, std::size_t coun
         }
     });
     note_writes(r, range.start, range.step, count);
+}
+
+// Stores one scalar of `size` bytes at `target` (element `index`, or a field of it) under the lock, observed
+// as a write of that element.
+void write_one_scalar(ObjectRef& r, const std::optional<AnyLock>& lock, std::size_t index,
+                      unsigned char* target, std::size_t size, const unsigned char* in) {
+    scope::gate(Op::Write, r.serial());
+    under_lock(lock, [&]() noexcept { store_scalar(size, in, target); });
+    note_writes(r, static_cast<std::int64_t>(index), 1, 1);
 }
 
 SliceRange one(std::size_t index) noexcept {
@@ -842,12 +850,7 @@ AnyLock::AnyLock(const RLock& lock)
 bool AnyLock::acquire(bool block, std::optional<double> timeout) const {
     return std::visit([&](auto& l) { return l.acquire(block, timeout); }, lock_);
 }
-bool AnyLock::acquire(bool block) const {
-    return std::visit([&](auto& l) { return l.acquire(block); }, lock_);
-}
-void AnyLock::release() const {
-    std::visit([](auto& l) { l.release(); }, lock_);
-}
+// acquire(bool) and release() are in synchronize.cpp, beside the inline paths they take.
 bool AnyLock::locked() const {
     return std::visit([](const auto& l) { return l.locked(); }, lock_);
 }
@@ -902,22 +905,21 @@ std::string SharedCData::type_name() const {
     return type_.is_struct() ? "Synchronized" + type_.name() : "Synchronized";
 }
 
-const AnyLock& SharedCData::get_lock() const {
-    if (!lock_) throw AttributeError("'" + type_name() + "' object has no attribute 'get_lock'");
-    return *lock_;
+void SharedCData::throw_no_attribute(std::string_view attribute) const {
+    throw AttributeError("'" + type_name() + "' object has no attribute '" + std::string(attribute) + "'");
 }
 
 bool SharedCData::acquire(bool block, std::optional<double> timeout) const {
-    if (!lock_) throw AttributeError("'" + type_name() + "' object has no attribute 'acquire'");
+    if (!lock_) throw_no_attribute("acquire");
     return lock_->acquire(block, timeout);
 }
 bool SharedCData::acquire(bool block) const {
-    if (!lock_) throw AttributeError("'" + type_name() + "' object has no attribute 'acquire'");
+    if (!lock_) throw_no_attribute("acquire");
     return lock_->acquire(block);
 }
 
 void SharedCData::release() const {
-    if (!lock_) throw AttributeError("'" + type_name() + "' object has no attribute 'release'");
+    if (!lock_) throw_no_attribute("release");
     lock_->release();
 }
 
@@ -935,6 +937,19 @@ void SharedCData::read_elements(std::size_t first, std::size_t count, void* byte
 
 void SharedCData::write_element(std::size_t index, const void* bytes) const {
     detail::write_range(*this, detail::one(index), 1, static_cast<const unsigned char*>(bytes));
+}
+
+void SharedCData::read_scalar(std::size_t index, std::size_t size, void* bytes) const {
+    sc::ObjectRef& r = ref();
+    const unsigned char* source = data_ + index * size;
+    detail::under_lock(
+        lock_, [&]() noexcept { detail::load_scalar(size, source, static_cast<unsigned char*>(bytes)); });
+    detail::note_read(r, static_cast<std::int64_t>(index));
+}
+
+void SharedCData::write_scalar(std::size_t index, std::size_t size, const void* bytes) const {
+    detail::write_one_scalar(ref(), lock_, index, data_ + index * size, size,
+                             static_cast<const unsigned char*>(bytes));
 }
 
 // ---- Value ---------------------------------------------------------------------------------------------
@@ -972,7 +987,7 @@ const detail::CField* field_named(const CType& type, std::string_view name) {
 
 Object Value::field(std::string_view name) const {
     const detail::CField* f = field_named(type(), name);
-    if (!f) throw AttributeError("'" + type_name() + "' object has no attribute '" + std::string(name) + "'");
+    if (!f) throw_no_attribute(name);
     std::vector<unsigned char> bytes(type().size());
     read_elements(0, 1, bytes.data());
     return detail::load_object(f->typecode, bytes.data() + f->offset);
@@ -980,20 +995,15 @@ Object Value::field(std::string_view name) const {
 
 void Value::set_field(std::string_view name, const Object& value) {
     const detail::CField* f = field_named(type(), name);
-    if (!f) throw AttributeError("'" + type_name() + "' object has no attribute '" + std::string(name) + "'");
+    if (!f) throw_no_attribute(name);
     unsigned char bytes[8] = {};
     detail::store_object(f->typecode, value, bytes);
-    sc::ObjectRef& r = ref();
-    sc::gate(sc::Op::Write, r.serial());
-    unsigned char* target = CDataAccess::data(*this) + f->offset;
-    const std::size_t size = detail::scope::typecode_size(f->typecode);
-    detail::under_lock(CDataAccess::lock(*this),
-                       [&]() noexcept { detail::store_scalar(size, bytes, target); });
-    detail::note_writes(r, 0, 1, 1);
+    detail::write_one_scalar(ref(), CDataAccess::lock(*this), 0, CDataAccess::data(*this) + f->offset,
+                             detail::scope::typecode_size(f->typecode), bytes);
 }
 
 Value Value::get_obj() const {
-    if (!is_synchronized()) throw AttributeError("'" + type_name() + "' object has no attribute 'get_obj'");
+    if (!is_synchronized()) throw_no_attribute("get_obj");
     return Value(CDataAccess::parts(*this, std::nullopt));
 }
 
@@ -1115,8 +1125,7 @@ void Array::set_slice(Slice s, const Object& values) {
 
 Object Array::value() const {
     const char code = type().typecode();
-    if (code != 'c' && (code != 'u' || is_synchronized()))
-        throw AttributeError("'" + type_name() + "' object has no attribute 'value'");
+    if (code != 'c' && (code != 'u' || is_synchronized())) throw_no_attribute("value");
     const std::vector<unsigned char> bytes = detail::read_all(*this);
     if (code == 'c') {
         const auto* text = reinterpret_cast<const char*>(bytes.data());
@@ -1130,8 +1139,7 @@ Object Array::value() const {
 
 void Array::set_value(const Object& value) {
     const char code = type().typecode();
-    if (code != 'c' && (code != 'u' || is_synchronized()))
-        throw AttributeError("'" + type_name() + "' object has no attribute 'value'");
+    if (code != 'c' && (code != 'u' || is_synchronized())) throw_no_attribute("value");
     std::vector<unsigned char> bytes;
     std::size_t count;
     if (code == 'c') {
@@ -1160,13 +1168,13 @@ void Array::set_value(const Object& value) {
 }
 
 Object Array::raw() const {
-    if (type().typecode() != 'c') throw AttributeError("'" + type_name() + "' object has no attribute 'raw'");
+    if (type().typecode() != 'c') throw_no_attribute("raw");
     const std::vector<unsigned char> bytes = detail::read_all(*this);
     return Object::bytes(std::string(bytes.begin(), bytes.end()));
 }
 
 void Array::set_raw(const Object& value) {
-    if (type().typecode() != 'c') throw AttributeError("'" + type_name() + "' object has no attribute 'raw'");
+    if (type().typecode() != 'c') throw_no_attribute("raw");
     if (!value.is_bytes() && !value.is_bytearray())
         throw TypeError("a bytes-like object is required, not '" + value.type_name() + "'");
     const std::string& data = value.as_bytes();
@@ -1176,7 +1184,7 @@ void Array::set_raw(const Object& value) {
 }
 
 Array Array::get_obj() const {
-    if (!is_synchronized()) throw AttributeError("'" + type_name() + "' object has no attribute 'get_obj'");
+    if (!is_synchronized()) throw_no_attribute("get_obj");
     return Array(CDataAccess::parts(*this, std::nullopt));
 }
 

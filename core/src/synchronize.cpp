@@ -11,6 +11,7 @@
 
 #include "mp/context.hpp"
 #include "mp/process.hpp"
+#include "mp/sharedctypes.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -91,10 +92,6 @@ void note_recovery(ObjectRef& r, std::uint32_t dead) noexcept {
 }
 
 // ---- Lock and RLock ------------------------------------------------------------------------------------
-
-bool owns(const SemState& st, std::uint32_t self) noexcept {
-    return held_by_caller(st, self);
-}
 
 // Who takes a lock, read before its compare-and-swap: on x86 no load issued after a locked instruction
 // starts before it completes, so every load left after it adds its latency to the operation.
@@ -294,7 +291,7 @@ bool rlock_acquire(ObjectRef& r, bool block, std::optional<double> timeout) {
 [[gnu::always_inline]] inline void rlock_release_inline(ObjectRef& r) {
     scope::gate(Op::Release, r.serial());
     SemState& st = r.slot().state.sem;
-    if (!owns(st, me()) || st.count.load(std::memory_order_relaxed) == 0)
+    if (!held_by_caller(st, me()) || st.count.load(std::memory_order_relaxed) == 0)
         throw AssertionError("attempt to release recursive lock not owned by thread");
     r.count_op();
     const std::uint32_t depth = st.count.load(std::memory_order_relaxed);
@@ -318,7 +315,7 @@ void any_lock_release(ObjectRef& r) {
 }
 bool any_lock_is_mine(ObjectRef& r) {
     const SemState& st = r.slot().state.sem;
-    return owns(st, me());
+    return held_by_caller(st, me());
 }
 std::uint32_t any_lock_depth(ObjectRef& r) {
     return r.kind() == ObjectKind::RLock ? r.slot().state.sem.count.load(std::memory_order_relaxed) : 1;
@@ -570,6 +567,18 @@ Handle RLock::to_handle() const {
 }
 RLock RLock::from_handle(const Handle& handle) {
     return RLock(sc::object_from_handle(handle, sc::ObjectKind::RLock, "RLock"));
+}
+
+// ---- AnyLock (mp/sharedctypes.hpp) ---------------------------------------------------------------------
+
+// Here rather than with the rest of AnyLock so that `with v.get_lock():`, the locked Value's hottest path,
+// takes the inline paths directly instead of calling through Lock or RLock.
+bool AnyLock::acquire(bool block) const {
+    return is_rlock() ? rlock_acquire_inline(ref(), block, std::nullopt)
+                      : lock_acquire_inline(ref(), block, std::nullopt);
+}
+void AnyLock::release() const {
+    is_rlock() ? rlock_release_inline(ref()) : lock_release_inline(ref());
 }
 
 // ---- Semaphore, BoundedSemaphore -----------------------------------------------------------------------

@@ -204,11 +204,17 @@ public:
     // every typed get and set of a Value asks it.
     bool operator==(const CType& other) const noexcept {
         if (struct_ || other.struct_) return same_struct(other);
-        auto same_c_type = [](char c) { return c == 'q' ? 'l' : c == 'Q' ? 'L' : c; };
         return same_c_type(code_) == same_c_type(other.code_);
+    }
+    // *this == CType(code) for a valid scalar typecode, without building a CType.
+    constexpr bool is_scalar(char code) const noexcept {
+        return !struct_ && same_c_type(code_) == same_c_type(code);
     }
 
 private:
+    static constexpr char same_c_type(char code) noexcept {
+        return code == 'q' ? 'l' : code == 'Q' ? 'L' : code;
+    }
     bool same_struct(const CType& other) const noexcept;
 
     char code_;
@@ -311,7 +317,11 @@ public:
     // Made with a lock (Python: isinstance(x, SynchronizedBase)), rather than raw.
     bool is_synchronized() const noexcept { return lock_.has_value(); }
     // The lock. Raw objects: AttributeError("'c_int' object has no attribute 'get_lock'").
-    const AnyLock& get_lock() const;
+    const AnyLock& get_lock() const {
+        if (!lock_) [[unlikely]]
+            throw_no_attribute("get_lock");
+        return *lock_;
+    }
 
     // The lock's acquire and release (AttributeError for raw objects); Lockable, so
     // `std::lock_guard hold(v);` is Python's `with v:`.
@@ -331,11 +341,23 @@ protected:
 
     // Typed access for the templates of Value and Array: copies whole elements between shared memory
     // and `bytes` (the C layout of the element type) under the lock, observed like every access.
-    bool element_is(const CType& type) const noexcept { return type_ == type; }
+    template <class T> bool element_is() const noexcept {
+        if constexpr (detail::CTypesScalar<T>) {
+            return type_.is_scalar(detail::ctypes_code<T>());
+        } else {
+            return type_ == ctype<T>();
+        }
+    }
     std::size_t element_count() const noexcept { return length_; }
     std::size_t checked_index(std::int64_t index) const; // IndexError('invalid index')
     void read_elements(std::size_t first, std::size_t count, void* bytes) const;
     void write_element(std::size_t index, const void* bytes) const;
+    // The same for one element of a scalar type of `size` bytes: `v.get<int>()` and `a.set(i, 1.5)`, the
+    // hottest accesses of all, without a slice's loop or a struct's fields.
+    void read_scalar(std::size_t index, std::size_t size, void* bytes) const;
+    void write_scalar(std::size_t index, std::size_t size, const void* bytes) const;
+    // AttributeError("'c_int' object has no attribute 'get_lock'"), with this object's type name.
+    [[noreturn]] void throw_no_attribute(std::string_view attribute) const;
 
 private:
     friend struct detail::CDataAccess;
@@ -477,8 +499,14 @@ Array copy(const Array& object);
 // ---- templates -----------------------------------------------------------------------------------------
 
 template <class T> T Value::get() const {
-    if constexpr (detail::CTypesScalar<T> || detail::CTypesStruct<T>) {
-        if (element_is(ctype<T>())) {
+    if constexpr (detail::CTypesScalar<T>) {
+        if (element_is<T>()) {
+            T out;
+            read_scalar(0, sizeof out, &out);
+            return out;
+        }
+    } else if constexpr (detail::CTypesStruct<T>) {
+        if (element_is<T>()) {
             T out{};
             read_elements(0, 1, &out);
             return out;
@@ -488,15 +516,23 @@ template <class T> T Value::get() const {
 }
 
 template <class T> void Value::set(const T& value) {
-    if constexpr (detail::CTypesScalar<T> || detail::CTypesStruct<T>) {
-        if (element_is(ctype<T>())) return write_element(0, &value);
+    if constexpr (detail::CTypesScalar<T>) {
+        if (element_is<T>()) return write_scalar(0, sizeof value, &value);
+    } else if constexpr (detail::CTypesStruct<T>) {
+        if (element_is<T>()) return write_element(0, &value);
     }
     set_value(to_object(value));
 }
 
 template <class T> T Array::get(std::int64_t index) const {
-    if constexpr (detail::CTypesScalar<T> || detail::CTypesStruct<T>) {
-        if (element_is(ctype<T>())) {
+    if constexpr (detail::CTypesScalar<T>) {
+        if (element_is<T>()) {
+            T out;
+            read_scalar(checked_index(index), sizeof out, &out);
+            return out;
+        }
+    } else if constexpr (detail::CTypesStruct<T>) {
+        if (element_is<T>()) {
             T out{};
             read_elements(checked_index(index), 1, &out);
             return out;
@@ -506,15 +542,17 @@ template <class T> T Array::get(std::int64_t index) const {
 }
 
 template <class T> void Array::set(std::int64_t index, const T& value) {
-    if constexpr (detail::CTypesScalar<T> || detail::CTypesStruct<T>) {
-        if (element_is(ctype<T>())) return write_element(checked_index(index), &value);
+    if constexpr (detail::CTypesScalar<T>) {
+        if (element_is<T>()) return write_scalar(checked_index(index), sizeof value, &value);
+    } else if constexpr (detail::CTypesStruct<T>) {
+        if (element_is<T>()) return write_element(checked_index(index), &value);
     }
     set_item(index, to_object(value));
 }
 
 template <class T> std::vector<T> Array::values() const {
     if constexpr (detail::CTypesScalar<T> || detail::CTypesStruct<T>) {
-        if (element_is(ctype<T>())) {
+        if (element_is<T>()) {
             std::vector<T> out(size());
             read_elements(0, out.size(), out.data());
             return out;
