@@ -82,10 +82,28 @@ std::vector<std::string> proc_stat(int pid) {
     return fields;
 }
 
-// Gone or a zombie: here orphans may stay zombies for ever, nobody reaps them.
+// The names in a directory, without "." and "..".
+std::vector<std::string> entries_of(const std::string& dir) {
+    std::vector<std::string> names;
+    if (DIR* d = ::opendir(dir.c_str())) {
+        while (dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+        ::closedir(d);
+    }
+    return names;
+}
+
+// Threads of the process still listed in /proc/<pid>/task (the leader counts while it is a zombie).
+std::size_t live_tasks(int pid) {
+    return entries_of("/proc/" + std::to_string(pid) + "/task").size();
+}
+
+// Gone or a zombie: here orphans may stay zombies for ever, nobody reaps them. A leader turns zombie while
+// its other threads (a sanitizer's, say) are still exiting, and the process's descriptors close only with
+// the last of them: a pipe to it does not report EPIPE before then.
 bool process_gone(int pid) {
     auto st = proc_stat(pid);
-    return st.empty() || st[0] == "Z" || st[0] == "X";
+    return st.empty() || ((st[0] == "Z" || st[0] == "X") && live_tasks(pid) <= 1);
 }
 
 bool wait_until(const std::function<bool()>& condition, int timeout_ms = 5000) {
@@ -99,12 +117,8 @@ bool wait_until(const std::function<bool()>& condition, int timeout_ms = 5000) {
 
 std::set<int> open_fds_of(int pid) {
     std::set<int> fds;
-    std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-    if (DIR* d = ::opendir(dir.c_str())) {
-        while (dirent* e = ::readdir(d))
-            if (e->d_name[0] != '.') fds.insert(std::atoi(e->d_name));
-        ::closedir(d);
-    }
+    for (const std::string& name : entries_of("/proc/" + std::to_string(pid) + "/fd"))
+        fds.insert(std::stoi(name));
     return fds;
 }
 
