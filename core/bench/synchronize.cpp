@@ -15,23 +15,26 @@
 
 namespace {
 
-constexpr int uncontended_ops = 2'000'000;
-constexpr int contended_ops = 200'000;
-constexpr int value_increments = 1'000'000;
-constexpr int ping_pongs = 20'000;
-constexpr int barrier_cycles = 20'000;
+// Counts sized so that each workload runs for about a quarter of a second (its CPython twin takes longer
+// still): a run of a few milliseconds would take the whole of any burst of noise on a shared machine.
+constexpr int uncontended_ops = 20'000'000;
+constexpr int uncontended_ops_inspected = 4'000'000; // each operation is also an event
+constexpr int contended_ops = 10'000'000;            // per process
+constexpr int value_increments = 15'000'000;
+constexpr int ping_pongs = 400'000;
+constexpr int barrier_cycles = 200'000;
 
-double uncontended_lock(mp::Lock& lock) {
+double uncontended_lock(mp::Lock& lock, int ops) {
     for (int i = 0; i < 10'000; ++i) { // warm-up
         lock.acquire();
         lock.release();
     }
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < uncontended_ops; ++i) {
+    for (int i = 0; i < ops; ++i) {
         lock.acquire();
         lock.release();
     }
-    return bench::seconds_since(start) / uncontended_ops;
+    return bench::seconds_since(start) / ops;
 }
 
 } // namespace
@@ -67,11 +70,11 @@ int main(int argc, char** argv) {
     {
         mp::Lock lock;
         mp::scope::set_observe_level(mp::scope::ObserveLevel::Off);
-        const double off = uncontended_lock(lock);
+        const double off = uncontended_lock(lock, uncontended_ops);
         mp::scope::set_observe_level(mp::scope::ObserveLevel::Basic);
-        const double on = uncontended_lock(lock);
+        const double on = uncontended_lock(lock, uncontended_ops);
         mp::scope::set_observe_level(mp::scope::ObserveLevel::Full);
-        const double full = uncontended_lock(lock);
+        const double full = uncontended_lock(lock, uncontended_ops_inspected);
         mp::scope::set_observe_level(mp::scope::ObserveLevel::Basic);
         bench::report("lock.uncontended (observation off)", "s/op", off);
         bench::report("lock.uncontended (observation on)", "s/op", on);
