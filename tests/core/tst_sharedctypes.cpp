@@ -778,6 +778,16 @@ private slots:
         a.set_slice({}, mp::Object::list({7, 8, 9}));
         QCOMPARE(st.writes_head.load(), head + 4);
         QCOMPARE(st.recent[(head + 3) % 8].index.load(), 2u);
+        // Typed access takes its own one-element path, observed the same way: one operation each.
+        const std::uint64_t ops_before_typed = row->ops.load();
+        a.set(-1, 5);
+        QCOMPARE(ints[2], 5);
+        QCOMPARE(st.writes_head.load(), head + 5);
+        QCOMPARE(st.recent[(head + 4) % 8].index.load(), 2u);
+        QCOMPARE(st.recent[(head + 4) % 8].process.load(), sc::self());
+        QVERIFY(st.recent[(head + 4) % 8].time_ns.load() > 0);
+        QCOMPARE(a.get<int>(2), 5);
+        QCOMPARE(row->ops.load(), ops_before_typed + 2);
 
         mp::Value d('d', 2.5, false);
         sc::ObjectSlot* vrow = row_of(d);
