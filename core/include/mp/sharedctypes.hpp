@@ -200,13 +200,13 @@ public:
     std::string name() const;
     bool is_struct() const noexcept { return struct_ != nullptr; }
     const detail::CStructType* structure() const noexcept { return struct_; }
-    // The same C type ('l' == 'q' and 'L' == 'Q' on LP64; structs by name and layout). Inline for scalars:
-    // every typed get and set of a Value asks it.
+    // The same C type ('l' == 'q' and 'L' == 'Q' on LP64; structs by name and layout).
     bool operator==(const CType& other) const noexcept {
         if (struct_ || other.struct_) return same_struct(other);
         return same_c_type(code_) == same_c_type(other.code_);
     }
-    // *this == CType(code) for a valid scalar typecode, without building a CType.
+    // *this == CType(code) for a valid scalar typecode, without building a CType: every typed get and set
+    // of a scalar asks it.
     constexpr bool is_scalar(char code) const noexcept {
         return !struct_ && same_c_type(code_) == same_c_type(code);
     }
